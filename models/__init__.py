@@ -1,0 +1,43 @@
+"""Likelihoods paired with priors: the exact MAP with a certificate for every zero.
+
+>>> from priors import laplace
+>>> from models import Model, load_diabetes
+>>> X, y, names = load_diabetes()
+>>> result = Model("gaussian", laplace(1.0), sigma=54.0).map(X, y, feature_names=names)
+"""
+
+from priors import CuspInputError
+
+from .certificate import Certificate
+from .conversions import (
+    gaussian_scale_to_ridge_alpha,
+    lasso_alpha_to_laplace_scale,
+    laplace_scale_to_lasso_alpha,
+    laplace_scale_to_logistic_C,
+)
+from .datasets import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
+from .likelihoods import Gaussian, Likelihood, Logistic, NormalMeans, Poisson, make_likelihood
+from .model import Model
+from .results import MapPath, MapResult
+
+__all__ = [
+    "Model",
+    "MapResult",
+    "MapPath",
+    "Certificate",
+    "CuspInputError",
+    "Likelihood",
+    "Gaussian",
+    "Logistic",
+    "Poisson",
+    "NormalMeans",
+    "make_likelihood",
+    "load_diabetes",
+    "load_breast_cancer",
+    "make_sparse_regression",
+    "standardize",
+    "laplace_scale_to_lasso_alpha",
+    "lasso_alpha_to_laplace_scale",
+    "gaussian_scale_to_ridge_alpha",
+    "laplace_scale_to_logistic_C",
+]

@@ -1,0 +1,223 @@
+"""Likelihoods (datafits) as functions of the linear predictor ``eta = X w + c``.
+
+Each one gives the negative log-likelihood, its first and second derivatives in
+``eta`` (the solver's Newton weights), the convex conjugate used for the duality gap,
+the label checks, and the matching PyMC observation.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+from scipy.special import expit, gammaln, xlogy
+
+from priors import CuspInputError
+from priors._errors import check_positive
+
+
+class Likelihood(ABC):
+    """Negative log-likelihood ``sum_i l(eta_i; y_i)`` of a GLM."""
+
+    name: ClassVar[str]
+    #: True when the second derivative is constant (one Newton step is exact).
+    quadratic: ClassVar[bool] = False
+
+    def check_y(self, y) -> np.ndarray:
+        """Validate the response and return it as a float array."""
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise CuspInputError(f"y must be one-dimensional, got shape {y.shape}")
+        if y.size == 0:
+            raise CuspInputError("y is empty: give at least one observation")
+        try:
+            y = y.astype(float)
+        except (TypeError, ValueError):
+            raise CuspInputError("y must be numeric") from None
+        if not np.all(np.isfinite(y)):
+            bad = np.flatnonzero(~np.isfinite(y))[:5].tolist()
+            raise CuspInputError(f"y has NaN or infinite values (rows {bad}); remove or impute them")
+        return y
+
+    @abstractmethod
+    def value(self, eta, y) -> float:
+        """Negative log-likelihood (with its normalizing constants)."""
+
+    @abstractmethod
+    def grad(self, eta, y) -> np.ndarray:
+        """Derivative of the negative log-likelihood in each ``eta_i``."""
+
+    @abstractmethod
+    def hess(self, eta, y) -> np.ndarray:
+        """Second derivative in each ``eta_i`` (diagonal)."""
+
+    @abstractmethod
+    def conjugate(self, u, y) -> float:
+        """``sum_i l_i*(u_i)``, the convex conjugate of the per-observation loss."""
+
+    @abstractmethod
+    def null_intercept(self, y) -> float:
+        """The intercept-only maximum-likelihood ``eta``."""
+
+    @abstractmethod
+    def to_pymc(self, eta, y, *, name="y", dims=None):
+        """Create the observed PyMC variable for linear predictor ``eta``."""
+
+    def describe(self) -> str:
+        return self.name
+
+
+class Gaussian(Likelihood):
+    r"""Gaussian noise with known standard deviation ``sigma``:
+    :math:`\sum_i (y_i - \eta_i)^2 / (2\sigma^2) + n \log(\sigma\sqrt{2\pi})`."""
+
+    name = "gaussian"
+    quadratic = True
+
+    def __init__(self, sigma: float):
+        self.sigma = check_positive("sigma", sigma)
+
+    def value(self, eta, y):
+        n = len(y)
+        return float(0.5 * np.sum((y - eta) ** 2) / self.sigma**2 + n * math.log(self.sigma * math.sqrt(2 * math.pi)))
+
+    def grad(self, eta, y):
+        return (eta - y) / self.sigma**2
+
+    def hess(self, eta, y):
+        return np.full(len(y), 1.0 / self.sigma**2)
+
+    def conjugate(self, u, y):
+        n = len(y)
+        return float(np.sum(u * y + 0.5 * self.sigma**2 * u**2) - n * math.log(self.sigma * math.sqrt(2 * math.pi)))
+
+    def null_intercept(self, y):
+        return float(np.mean(y))
+
+    def to_pymc(self, eta, y, *, name="y", dims=None):
+        import pymc as pm
+
+        return pm.Normal(name, mu=eta, sigma=self.sigma, observed=y, dims=dims)
+
+    def describe(self):
+        return f"gaussian(sigma={self.sigma:g})"
+
+
+class NormalMeans(Gaussian):
+    """``y_j ~ N(w_j, sigma^2)``: the Gaussian likelihood with the identity as design."""
+
+    name = "normal_means"
+
+    def describe(self):
+        return f"normal_means(sigma={self.sigma:g})"
+
+
+class Logistic(Likelihood):
+    r"""Bernoulli with logit link: :math:`\sum_i \log(1 + e^{\eta_i}) - y_i \eta_i`, ``y`` in {0, 1}."""
+
+    name = "logistic"
+
+    def check_y(self, y):
+        y = super().check_y(y)
+        bad = ~np.isin(y, (0.0, 1.0))
+        if bad.any():
+            found = sorted(set(np.unique(y[bad]).tolist()))[:5]
+            raise CuspInputError(f"logistic labels must be 0 or 1; found {found} (recode the two classes as 0/1)")
+        if y.min() == y.max():
+            raise CuspInputError(f"logistic labels are all {int(y[0])}: both classes are needed")
+        return y
+
+    def value(self, eta, y):
+        return float(np.sum(np.logaddexp(0.0, eta) - y * eta))
+
+    def grad(self, eta, y):
+        return expit(eta) - y
+
+    def hess(self, eta, y):
+        p = expit(eta)
+        return p * (1.0 - p)
+
+    def conjugate(self, u, y):
+        # l*(u) = t log t + (1 - t) log(1 - t) with t = u + y in [0, 1].
+        t = u + y
+        if np.any((t < -1e-12) | (t > 1 + 1e-12)):
+            return float("inf")
+        t = np.clip(t, 0.0, 1.0)
+        return float(np.sum(xlogy(t, t) + xlogy(1 - t, 1 - t)))
+
+    def null_intercept(self, y):
+        m = float(np.mean(y))
+        return math.log(m / (1 - m))
+
+    def to_pymc(self, eta, y, *, name="y", dims=None):
+        import pymc as pm
+
+        return pm.Bernoulli(name, logit_p=eta, observed=y, dims=dims)
+
+
+class Poisson(Likelihood):
+    r"""Poisson with log link: :math:`\sum_i e^{\eta_i} - y_i \eta_i + \log y_i!`, ``y`` counts."""
+
+    name = "poisson"
+
+    def check_y(self, y):
+        y = super().check_y(y)
+        if np.any(y < 0):
+            raise CuspInputError(f"Poisson counts must be >= 0; found {y[y < 0][:5].tolist()}")
+        if np.any(y != np.round(y)):
+            raise CuspInputError(f"Poisson counts must be whole numbers; found {y[y != np.round(y)][:5].tolist()}")
+        if not np.any(y > 0):
+            raise CuspInputError("all Poisson counts are 0: the intercept has no finite MAP")
+        return y
+
+    def value(self, eta, y):
+        with np.errstate(over="ignore"):
+            return float(np.sum(np.exp(eta) - y * eta + gammaln(y + 1)))
+
+    def grad(self, eta, y):
+        with np.errstate(over="ignore"):
+            return np.exp(eta) - y
+
+    def hess(self, eta, y):
+        with np.errstate(over="ignore"):
+            return np.exp(eta)
+
+    def conjugate(self, u, y):
+        # l*(u) = t log t - t - log y! with t = u + y >= 0.
+        t = u + y
+        if np.any(t < -1e-12):
+            return float("inf")
+        t = np.maximum(t, 0.0)
+        return float(np.sum(xlogy(t, t) - t - gammaln(y + 1)))
+
+    def null_intercept(self, y):
+        return math.log(float(np.mean(y)))
+
+    def to_pymc(self, eta, y, *, name="y", dims=None):
+        import pymc as pm
+
+        return pm.Poisson(name, mu=pm.math.exp(eta), observed=y, dims=dims)
+
+
+LIKELIHOODS = {"gaussian": Gaussian, "logistic": Logistic, "poisson": Poisson, "normal_means": NormalMeans}
+_NEEDS_SIGMA = ("gaussian", "normal_means")
+
+
+def make_likelihood(likelihood, *, sigma=None) -> Likelihood:
+    """A :class:`Likelihood` from a name (``"gaussian"``, ``"logistic"``, ``"poisson"``,
+    ``"normal_means"``) or an instance (returned as is)."""
+    if isinstance(likelihood, Likelihood):
+        if sigma is not None:
+            raise CuspInputError("give sigma to the likelihood object, not to Model, when passing an object")
+        return likelihood
+    if not isinstance(likelihood, str) or likelihood not in LIKELIHOODS:
+        raise CuspInputError(f"unknown likelihood {likelihood!r}; choose one of {', '.join(LIKELIHOODS)}")
+    if likelihood in _NEEDS_SIGMA:
+        if sigma is None:
+            raise CuspInputError(f"the {likelihood} likelihood needs the noise scale: pass sigma=...")
+        return LIKELIHOODS[likelihood](sigma)
+    if sigma is not None:
+        raise CuspInputError(f"sigma has no meaning for the {likelihood} likelihood; remove it")
+    return LIKELIHOODS[likelihood]()

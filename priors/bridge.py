@@ -1,0 +1,142 @@
+"""Bridge (generalized normal) prior: density proportional to exp(-|w/s|^p), 0 < p <= 2.
+
+p = 2 is a Gaussian, p = 1 the Laplace; p < 1 has a finite density at 0 but a penalty
+whose slope is infinite there, so 0 is a local MAP for every data set.
+"""
+
+import dataclasses
+import math
+
+import numpy as np
+from scipy.special import gammaln
+
+from ._errors import CuspInputError, check_positive
+from ._rootfind import solve_increasing
+from .base import Prior, as_float_array, unwrap
+from .laplace import soft_threshold
+
+
+@dataclasses.dataclass(frozen=True)
+class Bridge(Prior):
+    r"""Generalized normal prior :math:`p(w) = \frac{p}{2 s \Gamma(1/p)} e^{-|w/s|^p}`.
+
+    Penalty :math:`|w/s|^p`.  ``zero_threshold`` is 0 for ``p > 1`` (smooth at 0),
+    ``1/s`` for ``p = 1`` and ``inf`` for ``p < 1``.
+
+    For ``p < 1`` the penalty is nonconvex and ``prox`` returns the **global**
+    minimizer of ``0.5 (x - v)^2 + step |x/s|^p``: 0, or the larger root of the
+    stationarity equation when that root has the smaller objective (ties go to 0).
+    """
+
+    family = "bridge"
+
+    p: float = 0.5
+
+    def __post_init__(self):
+        object.__setattr__(self, "scale", check_positive("bridge scale", self.scale))
+        p = check_positive("bridge exponent p", self.p)
+        if p > 2:
+            raise CuspInputError(f"bridge exponent p must be in (0, 2], got {p}")
+        object.__setattr__(self, "p", p)
+
+    @property
+    def convex(self) -> bool:  # type: ignore[override]
+        return self.p >= 1
+
+    def logpdf(self, w):
+        p, s = self.p, self.scale
+        log_norm = math.log(p) - math.log(2 * s) - gammaln(1 / p)
+        return unwrap(log_norm - self.penalty(w))
+
+    def penalty(self, w):
+        return unwrap(np.abs(as_float_array(w) / self.scale) ** self.p)
+
+    def penalty_grad(self, w):
+        w = as_float_array(w)
+        p, s = self.p, self.scale
+        with np.errstate(divide="ignore"):
+            g = p * np.sign(w) * np.abs(w) ** (p - 1) / s**p
+        return unwrap(np.where(w == 0, 0.0, g))
+
+    def prox(self, v, step):
+        v, step = np.broadcast_arrays(as_float_array(v), as_float_array(step))
+        p = self.p
+        lam = step / self.scale**p  # minimize 0.5 (x - |v|)^2 + lam x^p over x >= 0
+        a = np.abs(v)
+        if p == 1:
+            return soft_threshold(v, lam)
+        if p == 2:
+            return unwrap(v / (1 + 2 * lam))
+        if p > 1:
+            # Convex and smooth: x + lam p x^(p-1) = |v| has one root in [0, |v|].
+            x = solve_increasing(
+                lambda x: x + lam * p * x ** (p - 1) - a,
+                lambda x: 1 + lam * p * (p - 1) * x ** (p - 2),
+                np.zeros_like(a),
+                a,
+            )
+            return unwrap(np.sign(v) * np.where(a == 0, 0.0, x))
+        x = self._prox_nonconvex(a, lam)
+        return unwrap(np.where(x == 0, 0.0, np.sign(v) * x))
+
+    def _prox_nonconvex(self, a, lam):
+        p = self.p
+        # g(x) = x + lam p x^(p-1) is convex on x > 0 with its minimum at x_min; the
+        # stationarity equation g(x) = a has a root right of x_min only if a > g(x_min).
+        x_min = (lam * p * (1 - p)) ** (1 / (2 - p))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g_min = x_min + lam * p * x_min ** (p - 1)
+        has_root = (a > g_min) & (lam > 0)
+        lo = np.where(has_root, x_min, 0.0)
+        hi = np.where(has_root, a, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = solve_increasing(
+                lambda x: x + lam * p * x ** (p - 1) - a,
+                lambda x: 1 - lam * p * (1 - p) * x ** (p - 2),
+                lo,
+                hi,
+            )
+        root = np.where(has_root, root, 0.0)
+        obj_root = 0.5 * (root - a) ** 2 + lam * root**p
+        keep = has_root & (obj_root < 0.5 * a**2)
+        return np.where(keep, root, 0.0).astype(float)
+
+    @property
+    def zero_threshold(self) -> float:
+        if self.p < 1:
+            return float("inf")
+        return 1.0 / self.scale if self.p == 1 else 0.0
+
+    def conjugate(self, u):
+        if self.p < 1:
+            raise NotImplementedError("bridge with p < 1 is nonconvex: no conjugate")
+        u = np.abs(as_float_array(u))
+        if self.p == 1:
+            return unwrap(np.where(u <= (1 + 1e-12) / self.scale, 0.0, np.inf))
+        p, s = self.p, self.scale
+        return unwrap((1 - 1 / p) * u * (u * s**p / p) ** (1 / (p - 1)))
+
+    @property
+    def conjugate_radius(self) -> float:
+        return 1.0 / self.scale if self.p == 1 else float("inf")
+
+    def to_pymc(self, name, *, dims=None, shape=None):
+        import pymc as pm
+        import pytensor.tensor as pt
+        from scipy.stats import gennorm
+
+        p, s = self.p, self.scale
+        log_norm = math.log(p) - math.log(2 * s) - float(gammaln(1 / p))
+
+        def logp(value, p_, s_):
+            return log_norm - pt.abs(value / s_) ** p_
+
+        def random(p_, s_, rng=None, size=None):
+            return gennorm.rvs(p_, scale=s_, size=size, random_state=rng)
+
+        return pm.CustomDist(name, p, s, logp=logp, random=random, dims=dims, shape=shape)
+
+
+def bridge(scale: float = 1.0, p: float = 0.5) -> Bridge:
+    """Bridge / generalized normal prior with density proportional to ``exp(-|w/s|^p)``."""
+    return Bridge(scale, p)

@@ -1,0 +1,182 @@
+"""Horseshoe prior (Carvalho, Polson & Scott 2010): w | lam ~ N(0, lam^2 tau^2), lam ~ C+(0, 1).
+
+Its marginal density has a pole at 0, so its penalty goes to -infinity there: the global
+MAP is w = 0 for every data set.  cusp reports that honestly and offers the non-zero
+local mode (``prox_local``) where one exists.
+"""
+
+import dataclasses
+import functools
+import math
+
+import numpy as np
+from scipy.special import exp1, factorial
+
+from ._errors import check_positive
+from ._rootfind import solve_increasing
+from .base import Prior, as_float_array, unwrap
+
+_ASYMPTOTIC_FROM = 50.0
+_ASYMPTOTIC_TERMS = np.arange(16)
+_ASYMPTOTIC_COEFS = (-1.0) ** _ASYMPTOTIC_TERMS * factorial(_ASYMPTOTIC_TERMS)
+
+
+def log_exp_e1(u):
+    """``log(exp(u) E1(u))`` for ``u >= 0`` without overflow or underflow.
+
+    Direct for ``u <= 50``; beyond that the asymptotic series
+    ``exp(u) E1(u) = sum_k (-1)^k k! / u^(k+1)`` (16 terms: relative error < 1e-15).
+    """
+    u = as_float_array(u)
+    small = u <= _ASYMPTOTIC_FROM
+    with np.errstate(divide="ignore", over="ignore"):
+        us = np.where(small, u, 1.0)
+        direct = us + np.log(exp1(us))
+        ul = np.where(small, _ASYMPTOTIC_FROM + 1, u)
+        series = np.sum(_ASYMPTOTIC_COEFS / ul[..., None] ** (_ASYMPTOTIC_TERMS + 1), axis=-1)
+    return np.where(small, direct, np.log(series))
+
+
+def u_exp_e1_and_complement(u):
+    """``(r, 1 - r)`` with ``r = u exp(u) E1(u)`` for ``u > 0``, each without cancellation.
+
+    ``r`` is computed directly for ``u <= 50`` (where ``1 - r >= 0.019``), and ``1 - r``
+    from the asymptotic series ``sum_{k>=1} (-1)^(k+1) k! / u^k`` beyond.
+    """
+    u = as_float_array(u)
+    small = u <= _ASYMPTOTIC_FROM
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        us = np.where(small, u, 1.0)
+        r_direct = us * np.exp(log_exp_e1(us))
+        ul = np.where(small, _ASYMPTOTIC_FROM + 1, u)
+        k = _ASYMPTOTIC_TERMS[1:]
+        tail = np.sum(-_ASYMPTOTIC_COEFS[1:] / ul[..., None] ** k, axis=-1)
+    r = np.where(small, r_direct, 1.0 - tail)
+    return r, np.where(small, 1.0 - r_direct, tail)
+
+
+@dataclasses.dataclass(frozen=True)
+class Horseshoe(Prior):
+    r"""Horseshoe prior with global scale ``tau`` (``scale``).
+
+    Marginal density (closed form through the exponential integral :math:`E_1`):
+
+    .. math:: p(w) = \frac{1}{\tau\sqrt{2\pi^3}}\, e^{u} E_1(u), \quad u = \frac{w^2}{2\tau^2}.
+
+    It is infinite at 0, so ``penalty(w) = -log(e^u E_1(u))`` (the normalizing
+    constant dropped) tends to :math:`-\infty` and ``zero_threshold`` is ``inf``.
+
+    * ``prox`` returns the **global** minimizer of ``0.5 (x - v)^2 + step penalty(x)``,
+      which is always 0 (the objective is :math:`-\infty` there): the horseshoe MAP is
+      degenerate.
+    * ``prox_local`` returns the non-zero **local** minimizer when one exists (the larger
+      root of the stationarity equation), and 0 otherwise.  cusp's MAP for the
+      horseshoe uses it and labels the result a local mode.
+    """
+
+    family = "horseshoe"
+    convex = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "scale", check_positive("horseshoe scale (tau)", self.scale))
+
+    def _u(self, w):
+        return 0.5 * (as_float_array(w) / self.scale) ** 2
+
+    def logpdf(self, w):
+        tau = self.scale
+        return unwrap(-math.log(tau) - 0.5 * math.log(2 * math.pi**3) + log_exp_e1(self._u(w)))
+
+    @property
+    def density_at_zero(self) -> float:
+        return float("inf")
+
+    def penalty(self, w):
+        return unwrap(-log_exp_e1(self._u(w)))
+
+    def penalty_grad(self, w):
+        # d/dw [-log(e^u E1(u))] = (w / tau^2) (1 - r) / r with r = u e^u E1(u).
+        w = as_float_array(w)
+        u = self._u(w)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r, one_minus_r = u_exp_e1_and_complement(u)
+            g = (w / self.scale**2) * one_minus_r / r
+        return unwrap(np.where(w == 0, 0.0, g))
+
+    def prox(self, v, step):
+        v, _ = np.broadcast_arrays(as_float_array(v), as_float_array(step))
+        return unwrap(np.zeros_like(v))
+
+    def prox_local(self, v, step):
+        """Non-zero local minimizer of ``0.5 (x - v)^2 + step * penalty(x)``, or 0.
+
+        The stationarity function ``F(x) = x + step * penalty'(x)`` falls from
+        ``+inf`` at 0 to a minimum and then rises; a local minimum exists iff
+        ``|v| > min F``, and it is the root of ``F(x) = |v|`` right of that minimum.
+        """
+        v, step = np.broadcast_arrays(as_float_array(v), as_float_array(step))
+        a = np.abs(v)
+        shape = a.shape
+        a, step = a.ravel(), step.ravel()
+        F = lambda x: x + step * self.penalty_grad(x)  # noqa: E731
+        if step.size and np.all(step == step[0]):
+            x_min = np.full(a.shape, _argmin_stationarity(self.scale, float(step[0])))
+        else:
+            x_min = _argmin_on_log_grid(F, self.scale, step)
+        has_root = (a > 0) & (F(x_min) < a)
+        lo = np.where(has_root, x_min, 0.0)
+        hi = np.where(has_root, a, 0.0)
+        h = 1e-7
+        root = solve_increasing(
+            lambda x: F(x) - a,
+            lambda x: (F(x * (1 + h)) - F(x * (1 - h))) / (2 * h * x),
+            lo,
+            hi,
+        )
+        out = np.where(has_root, np.sign(v.ravel()) * root, 0.0)
+        return unwrap(out.reshape(shape))
+
+    @property
+    def zero_threshold(self) -> float:
+        return float("inf")
+
+    def to_pymc(self, name, *, dims=None, shape=None, centered=False):
+        """Non-centred by default: ``w = z * lam * tau`` with ``z ~ N(0, 1)`` and
+        ``lam ~ HalfCauchy(1)`` (the funnel of the centred form makes NUTS diverge)."""
+        import pymc as pm
+
+        lam = pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
+        if centered:
+            return pm.Normal(name, mu=0.0, sigma=lam * self.scale, dims=dims, shape=shape)
+        z = pm.Normal(f"{name}_z", mu=0.0, sigma=1.0, dims=dims, shape=shape)
+        return pm.Deterministic(name, z * lam * self.scale, dims=dims)
+
+
+def _argmin_on_log_grid(F, tau, step):
+    # F(x) = x + step * penalty'(x) is unimodal on x > 0 with its minimum near
+    # sqrt(step); golden-section search in log x over a bracket that surely holds it.
+    root = np.sqrt(step)
+    lo = np.log(1e-12 * np.minimum(tau, root))
+    hi = np.log(1e4 * np.maximum(tau, root))
+    ratio = (math.sqrt(5) - 1) / 2
+    for _ in range(80):
+        m1 = hi - ratio * (hi - lo)
+        m2 = lo + ratio * (hi - lo)
+        left_better = F(np.exp(m1)) < F(np.exp(m2))
+        hi = np.where(left_better, m2, hi)
+        lo = np.where(left_better, lo, m1)
+    return np.exp(0.5 * (lo + hi))
+
+
+@functools.lru_cache(maxsize=4096)
+def _argmin_stationarity(tau, step):
+    # Coordinate descent calls prox_local with the same step for a coordinate on every
+    # sweep; the minimum of F depends only on (tau, step), so it is cached.
+    prior = Horseshoe(tau)
+    F = lambda x: x + step * prior.penalty_grad(x)  # noqa: E731
+    return float(_argmin_on_log_grid(F, tau, np.array([step]))[0])
+
+
+def horseshoe(scale: float = 1.0) -> Horseshoe:
+    """Horseshoe prior with global scale ``tau`` (``scale``)."""
+    return Horseshoe(scale)

@@ -1,0 +1,1 @@
+"""Reports and the ``cusp`` command line."""

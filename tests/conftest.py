@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from models import load_diabetes
+from priors import example_priors
+
+PRIORS = example_priors()
+PRIOR_IDS = [p.describe() for p in PRIORS]
+
+
+@pytest.fixture(scope="session")
+def diabetes():
+    return load_diabetes()
+
+
+def pytest_generate_tests(metafunc):
+    # Any test that takes a ``prior`` argument runs on every registered example prior.
+    if "prior" in metafunc.fixturenames:
+        metafunc.parametrize("prior", PRIORS, ids=PRIOR_IDS)
+
+
+def brute_force_prox(prior, v, step, *, local=False):
+    """Minimize 0.5 (x - v)^2 + step * penalty(x) on a fine grid, then polish.
+
+    The minimizer of a symmetric penalty that increases in |x| lies between 0 and v.
+    With ``local=True`` (horseshoe), return the local minimizer with the largest |x|
+    among grid points away from the pole at 0, or 0 if there is none.
+    """
+    from scipy.optimize import minimize_scalar
+
+    a = abs(v)
+    if a == 0:
+        return 0.0
+    grid = np.linspace(0.0, a, 200_001) * np.sign(v)
+    f = lambda x: 0.5 * (x - v) ** 2 + step * prior.penalty(x)  # noqa: E731
+    vals = f(grid)
+    if local:
+        vals = vals[1:]
+        grid = grid[1:]
+        is_min = np.r_[False, (vals[1:-1] < vals[:-2]) & (vals[1:-1] <= vals[2:]), vals[-1] < vals[-2]]
+        idx = np.flatnonzero(is_min)
+        if idx.size == 0:
+            return 0.0
+        i = idx[-1]
+    else:
+        i = int(np.argmin(vals))
+    if grid[i] == 0:
+        return 0.0
+    h = a / 200_000
+    lo, hi = sorted((grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
+    res = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13 * max(1, a)})
+    return res.x if f(res.x) <= vals[i] else grid[i]
