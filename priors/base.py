@@ -58,6 +58,13 @@ class Prior(ABC):
         """Derivative of ``penalty`` at ``w != 0`` (vectorized; the value at 0 is 0 by
         convention and never used: zeros are judged by ``zero_threshold``)."""
 
+    def penalty_hess(self, w):
+        """Second derivative of ``penalty`` at ``w != 0`` (central differences of
+        ``penalty_grad`` unless a family gives it in closed form)."""
+        w = as_float_array(w)
+        h = 1e-6 * np.maximum(np.abs(w), 1e-12)
+        return (as_float_array(self.penalty_grad(w + h)) - as_float_array(self.penalty_grad(w - h))) / (2 * h)
+
     @abstractmethod
     def prox(self, v, step):
         """Proximal operator ``argmin_x 0.5 (x - v)^2 + step * penalty(x)`` (vectorized).

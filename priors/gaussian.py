@@ -36,6 +36,9 @@ class Gaussian(Prior):
     def penalty_grad(self, w):
         return unwrap(as_float_array(w) / self.scale**2)
 
+    def penalty_hess(self, w):
+        return np.full(np.shape(w), 1.0 / self.scale**2)
+
     def prox(self, v, step):
         # argmin 0.5 (x - v)^2 + step x^2 / (2 s^2): a pure rescaling, never 0 for v != 0.
         return unwrap(as_float_array(v) / (1.0 + as_float_array(step) / self.scale**2))

@@ -12,6 +12,9 @@ from .base import Prior, as_float_array, unwrap
 def soft_threshold(v, threshold):
     """``sign(v) * max(|v| - threshold, 0)`` with an exact ``0.0`` (never ``-0.0``)
     whenever ``|v| <= threshold``."""
+    if isinstance(v, float) and isinstance(threshold, float):
+        # Scalar path: coordinate descent calls this once per coordinate and sweep.
+        return v - threshold if v > threshold else (v + threshold if v < -threshold else 0.0)
     v = as_float_array(v)
     threshold = as_float_array(threshold)
     shrunk = v - np.sign(v) * threshold
@@ -42,8 +45,12 @@ class Laplace(Prior):
     def penalty_grad(self, w):
         return unwrap(np.sign(as_float_array(w)) / self.scale)
 
+    def penalty_hess(self, w):
+        return np.zeros(np.shape(w))
+
     def prox(self, v, step):
-        return soft_threshold(v, as_float_array(step) / self.scale)
+        threshold = step / self.scale if isinstance(step, float) else as_float_array(step) / self.scale
+        return soft_threshold(v, threshold)
 
     @property
     def zero_threshold(self) -> float:
