@@ -193,10 +193,11 @@ class Model:
             raise CuspInputError("prior scales must be finite and > 0")
         results = [None] * scales.size
         coef, intercept = None, None
+        tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
         for k in np.argsort(scales, kind="stable"):
             model = Model(self.likelihood, self.prior.with_scale(float(scales[k])),
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
-            res = model._map_checked(X, y, names, coef, intercept)
+            res = model._map_checked(X, y, names, coef, intercept, tol_abs)
             results[k] = res
             coef, intercept = res.coef, res.intercept
         return MapPath(
