@@ -10,7 +10,7 @@ from priors.horseshoe import Horseshoe
 from ._solver import penalty_sum, solve
 from ._validation import as_design, check_lengths
 from .certificate import certify, matvec
-from .likelihoods import Likelihood, NormalMeans, make_likelihood
+from .likelihoods import NormalMeans, make_likelihood
 from .results import MapPath, MapResult
 
 _RIDGE_START_FACTOR = 10.0

@@ -46,7 +46,6 @@ def brute_force_prox(prior, v, step, *, local=False):
         i = int(np.argmin(vals))
     if grid[i] == 0:
         return 0.0
-    h = a / 200_000
     lo, hi = sorted((grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
     res = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13 * max(1, a)})
     return res.x if f(res.x) <= vals[i] else grid[i]
