@@ -13,7 +13,7 @@ def as_design(X, feature_names=None):
     Accepts numpy arrays and pandas DataFrames (whose column names are kept)."""
     names = None
     if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas DataFrame, without importing pandas
-        non_numeric = [str(c) for c, t in zip(X.columns, X.dtypes) if not np.issubdtype(np.dtype(t) if not hasattr(t, "numpy_dtype") else t.numpy_dtype, np.number)]
+        non_numeric = [str(c) for c, t in zip(X.columns, X.dtypes) if not _is_numeric(t)]
         if non_numeric:
             raise CuspInputError(f"X has non-numeric columns {non_numeric}: encode or drop them")
         names = [str(c) for c in X.columns]
@@ -43,3 +43,8 @@ def as_design(X, feature_names=None):
 def check_lengths(X, y):
     if X.shape[0] != y.shape[0]:
         raise CuspInputError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values: they must match")
+
+
+def _is_numeric(dtype) -> bool:
+    # pandas extension dtypes (e.g. Int64) expose the numpy dtype as ``numpy_dtype``.
+    return np.issubdtype(np.dtype(getattr(dtype, "numpy_dtype", dtype)), np.number)

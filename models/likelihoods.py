@@ -70,28 +70,52 @@ class Likelihood(ABC):
 
 
 class Gaussian(Likelihood):
-    r"""Gaussian noise with known standard deviation ``sigma``:
-    :math:`\sum_i (y_i - \eta_i)^2 / (2\sigma^2) + n \log(\sigma\sqrt{2\pi})`."""
+    r"""Gaussian noise with standard deviation ``sigma``:
+    :math:`\sum_i (y_i - \eta_i)^2 / (2\sigma^2) + n \log(\sigma\sqrt{2\pi})`.
+
+    ``sigma=None`` means the noise scale is unknown.  Posterior sampling then gives it
+    the prior ``sigma ~ HalfNormal(sd(y))`` (weakly informative: the noise cannot be
+    much larger than the spread of ``y``).  The MAP needs a value: :meth:`with_sigma`
+    gives the same likelihood with a known ``sigma``.
+    """
 
     name = "gaussian"
     quadratic = True
 
-    def __init__(self, sigma: float):
-        self.sigma = check_positive("sigma", sigma)
+    def __init__(self, sigma: float | None = None):
+        self.sigma = None if sigma is None else check_positive("sigma", sigma)
+
+    @property
+    def estimates_sigma(self) -> bool:
+        """True when ``sigma`` is unknown (sampled with a HalfNormal prior)."""
+        return self.sigma is None
+
+    def with_sigma(self, sigma: float) -> Gaussian:
+        """The same likelihood with a known noise scale."""
+        return type(self)(sigma)
+
+    def known_sigma(self) -> float:
+        """``sigma``, or a clear error when it is unknown (the MAP needs a value)."""
+        if self.sigma is None:
+            raise CuspInputError(
+                f"the {self.name} likelihood has an unknown sigma: the MAP needs a value, pass sigma=..., "
+                "or use fit()/sample(), which estimate sigma"
+            )
+        return self.sigma
 
     def value(self, eta, y):
-        n = len(y)
-        return float(0.5 * np.sum((y - eta) ** 2) / self.sigma**2 + n * math.log(self.sigma * math.sqrt(2 * math.pi)))
+        n, s = len(y), self.known_sigma()
+        return float(0.5 * np.sum((y - eta) ** 2) / s**2 + n * math.log(s * math.sqrt(2 * math.pi)))
 
     def grad(self, eta, y):
-        return (eta - y) / self.sigma**2
+        return (eta - y) / self.known_sigma() ** 2
 
     def hess(self, eta, y):
-        return np.full(len(y), 1.0 / self.sigma**2)
+        return np.full(len(y), 1.0 / self.known_sigma() ** 2)
 
     def conjugate(self, u, y):
-        n = len(y)
-        return float(np.sum(u * y + 0.5 * self.sigma**2 * u**2) - n * math.log(self.sigma * math.sqrt(2 * math.pi)))
+        n, s = len(y), self.known_sigma()
+        return float(np.sum(u * y + 0.5 * s**2 * u**2) - n * math.log(s * math.sqrt(2 * math.pi)))
 
     def null_intercept(self, y):
         return float(np.mean(y))
@@ -99,19 +123,25 @@ class Gaussian(Likelihood):
     def to_pymc(self, eta, y, *, name="y", dims=None):
         import pymc as pm
 
-        return pm.Normal(name, mu=eta, sigma=self.sigma, observed=y, dims=dims)
+        sigma = self.sigma
+        if sigma is None:
+            sigma = pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
+        return pm.Normal(name, mu=eta, sigma=sigma, observed=y, dims=dims)
 
     def describe(self):
-        return f"gaussian(sigma={self.sigma:g})"
+        return f"{self.name}(sigma={'estimated' if self.sigma is None else f'{self.sigma:g}'})"
+
+
+def sigma_prior_scale(y) -> float:
+    """Scale of the HalfNormal prior on an unknown noise sd: ``sd(y)`` (1 if ``y`` is constant)."""
+    s = float(np.std(y))
+    return s if s > 0 else 1.0
 
 
 class NormalMeans(Gaussian):
     """``y_j ~ N(w_j, sigma^2)``: the Gaussian likelihood with the identity as design."""
 
     name = "normal_means"
-
-    def describe(self):
-        return f"normal_means(sigma={self.sigma:g})"
 
 
 class Logistic(Likelihood):
@@ -202,7 +232,7 @@ class Poisson(Likelihood):
 
 
 LIKELIHOODS = {"gaussian": Gaussian, "logistic": Logistic, "poisson": Poisson, "normal_means": NormalMeans}
-_NEEDS_SIGMA = ("gaussian", "normal_means")
+_HAS_SIGMA = ("gaussian", "normal_means")  # sigma=None: unknown, estimated
 
 
 def make_likelihood(likelihood, *, sigma=None) -> Likelihood:
@@ -214,9 +244,7 @@ def make_likelihood(likelihood, *, sigma=None) -> Likelihood:
         return likelihood
     if not isinstance(likelihood, str) or likelihood not in LIKELIHOODS:
         raise CuspInputError(f"unknown likelihood {likelihood!r}; choose one of {', '.join(LIKELIHOODS)}")
-    if likelihood in _NEEDS_SIGMA:
-        if sigma is None:
-            raise CuspInputError(f"the {likelihood} likelihood needs the noise scale: pass sigma=...")
+    if likelihood in _HAS_SIGMA:
         return LIKELIHOODS[likelihood](sigma)
     if sigma is not None:
         raise CuspInputError(f"sigma has no meaning for the {likelihood} likelihood; remove it")

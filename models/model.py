@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from priors import CuspInputError, Prior, gaussian
@@ -10,8 +12,11 @@ from priors.horseshoe import Horseshoe
 from ._solver import penalty_sum, solve
 from ._validation import as_design, check_lengths
 from .certificate import certify, matvec
+from .fit import FitResult
 from .likelihoods import NormalMeans, make_likelihood
+from .posterior import build_pymc_model, run_sampler
 from .results import MapPath, MapResult
+from .storage import MAP_GROUP, map_to_dataset, prior_to_json
 
 _RIDGE_START_FACTOR = 10.0
 
@@ -103,7 +108,8 @@ class Model:
     def objective(self, X, y, coef, intercept=0.0) -> float:
         """The MAP objective at ``(coef, intercept)`` (no validation; arrays as given)."""
         eta = matvec(X, np.asarray(coef, dtype=float)) + intercept
-        return self.likelihood.value(eta, np.asarray(y, dtype=float)) + penalty_sum(self.prior, np.asarray(coef, dtype=float), self.local_mode)
+        penalty = penalty_sum(self.prior, np.asarray(coef, dtype=float), self.local_mode)
+        return self.likelihood.value(eta, np.asarray(y, dtype=float)) + penalty
 
     # ------------------------------------------------------------------ MAP
     def map(self, X=None, y=None, *, feature_names=None, coef_init=None, intercept_init=None) -> MapResult:
@@ -128,6 +134,10 @@ class Model:
         return self._map_checked(X, y, names, coef_init, intercept_init)
 
     def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None):
+        if not self.prior.has_map_view:
+            raise CuspInputError(f"{self.prior.describe()} has no MAP: {self.prior.no_map_reason}")
+        if getattr(self.likelihood, "estimates_sigma", False):
+            self.likelihood.known_sigma()  # raises the explanation
         tol_abs = self._tolerance(X, y) if tol_abs is None else tol_abs
         notes = []
         if self.normal_means:
@@ -172,6 +182,74 @@ class Model:
             feature_names=names, prior=self.prior, likelihood=self.likelihood.describe(), mode=self.mode,
             notes=tuple(notes),
         )
+
+    # ------------------------------------------------------------------ posterior
+    def pymc_model(self, X=None, y=None, *, feature_names=None):
+        """The ``pymc.Model`` of this likelihood and prior on ``(X, y)`` (see
+        :func:`models.posterior.build_pymc_model`)."""
+        X, y, names = self._check_data(X, y, feature_names)
+        return build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
+
+    def sample(self, X=None, y=None, *, feature_names=None, draws=1000, tune=1000, chains=2, random_seed=None,
+               sampler="pymc", target_accept=None, progressbar=False):
+        """Posterior draws with NUTS, and the MAP of the same model, in one InferenceData.
+
+        Parameters
+        ----------
+        X, y, feature_names
+            As for :meth:`map`.
+        draws, tune, chains : int
+            Draws kept per chain, tuning steps per chain, number of chains.
+        random_seed : int, optional
+            The same seed gives the same draws.
+        sampler : {"pymc", "nutpie"}
+            nutpie is an optional extra (``pip install 'cusp[nutpie]'``).
+        target_accept : float, optional
+            NUTS target acceptance; default: the prior's recommendation
+            (``prior.pymc_target_accept``), else PyMC's 0.8.
+        progressbar : bool
+            Show PyMC's progress bars.
+
+        Returns
+        -------
+        arviz.InferenceData
+            Groups ``posterior`` (``w`` over ``feature``, ``intercept``, ``sigma`` when
+            estimated, the prior's auxiliaries), ``sample_stats``, ``observed_data``,
+            ``constant_data`` and ``map`` (the exact MAP with its certificate; absent for
+            priors without a MAP).  When ``sigma`` is estimated, the MAP is computed at its
+            posterior median, and the notes say so.
+        """
+        X, y, names = self._check_data(X, y, feature_names)
+        pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
+        if target_accept is None:
+            target_accept = self.prior.pymc_target_accept
+        idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                            sampler=sampler, target_accept=target_accept, progressbar=progressbar)
+        notes = []
+        if self.prior.has_map_view:
+            map_model = self
+            if getattr(self.likelihood, "estimates_sigma", False):
+                sigma_hat = float(np.median(idata.posterior["sigma"].values))
+                map_model = Model(self.likelihood.with_sigma(sigma_hat), self.prior, fit_intercept=self.fit_intercept,
+                                  tol=self.tol, max_iter=self.max_iter)
+                notes.append(f"sigma was estimated; the MAP is computed at its posterior median, sigma = {sigma_hat:.6g}")
+            idata.add_groups({MAP_GROUP: map_to_dataset(map_model._map_checked(X, y, names, None, None))})
+        else:
+            notes.append(f"no MAP for this prior: {self.prior.no_map_reason}")
+        idata.posterior.attrs.update(
+            cusp_prior=prior_to_json(self.prior),
+            cusp_likelihood=self.likelihood.describe(),
+            cusp_fit_intercept=int(self.fit_intercept),
+            cusp_sampler=sampler,
+            cusp_target_accept=float("nan") if target_accept is None else float(target_accept),
+            cusp_notes=json.dumps(notes),
+        )
+        return idata
+
+    def fit(self, X=None, y=None, **kwargs) -> FitResult:
+        """MAP and posterior together: :meth:`sample` wrapped in a :class:`FitResult`
+        (zero statistics, diagnostics, netCDF save/load).  Takes the same arguments."""
+        return FitResult.from_idata(self.sample(X, y, **kwargs))
 
     def _ridge_start(self, X, y, names, tol_abs):
         ridge = Model(self.likelihood, gaussian(_RIDGE_START_FACTOR * self.prior.scale), fit_intercept=self.fit_intercept,

@@ -13,7 +13,9 @@ from .gaussian import Gaussian, gaussian
 from .horseshoe import Horseshoe, horseshoe
 from .laplace import Laplace, laplace
 from .registry import REGISTRY, example_priors, make_prior, prior_names
+from .regularized_horseshoe import RegularizedHorseshoe, regularized_horseshoe
 from .smoothed_laplace import SmoothedLaplace, smoothed_laplace
+from .spike_and_slab import SpikeAndSlab, spike_and_slab
 from .student_t import StudentT, student_t
 
 __all__ = [
@@ -25,12 +27,16 @@ __all__ = [
     "student_t",
     "bridge",
     "smoothed_laplace",
+    "regularized_horseshoe",
+    "spike_and_slab",
     "Gaussian",
     "Laplace",
     "Horseshoe",
     "StudentT",
     "Bridge",
     "SmoothedLaplace",
+    "RegularizedHorseshoe",
+    "SpikeAndSlab",
     "REGISTRY",
     "make_prior",
     "prior_names",

@@ -30,6 +30,13 @@ class Prior(ABC):
     family: ClassVar[str] = "prior"
     #: True when ``penalty`` is convex (then the MAP is global and a duality gap exists).
     convex: ClassVar[bool] = False
+    #: NUTS target acceptance that samples this prior cleanly (None: PyMC's default 0.8).
+    pymc_target_accept: ClassVar[float | None] = None
+    #: Probability mass at exactly 0 (only point-mass priors such as spike-and-slab).
+    point_mass: ClassVar[float] = 0.0
+    #: False for priors whose "MAP" is not defined (a point mass mixed with a density).
+    has_map_view: ClassVar[bool] = True
+    no_map_reason: ClassVar[str] = ""
 
     scale: float
 
@@ -110,7 +117,7 @@ class Prior(ABC):
         """
 
     # ----------------------------------------------------------------- helpers
-    def with_scale(self, scale: float) -> "Prior":
+    def with_scale(self, scale: float) -> Prior:
         """The same family and shape parameters with another scale."""
         return dataclasses.replace(self, scale=scale)
 
@@ -121,7 +128,7 @@ class Prior(ABC):
 
     def describe(self) -> str:
         """Short label such as ``laplace(scale=1)``."""
-        args = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        args = ", ".join(f"{k}={v:g}" if v is not None else f"{k}=None" for k, v in self.params.items())
         return f"{self.family}({args})"
 
 

@@ -76,6 +76,7 @@ class Horseshoe(Prior):
 
     family = "horseshoe"
     convex = False
+    pymc_target_accept = 0.95
 
     def __post_init__(self):
         object.__setattr__(self, "scale", check_positive("horseshoe scale (tau)", self.scale))
@@ -120,7 +121,7 @@ class Horseshoe(Prior):
         a, step = a.ravel(), step.ravel()
         F = lambda x: x + step * self.penalty_grad(x)  # noqa: E731
         if step.size and np.all(step == step[0]):
-            x_min = np.full(a.shape, _argmin_stationarity(self.scale, float(step[0])))
+            x_min = np.full(a.shape, _argmin_stationarity(self, float(step[0])))
         else:
             x_min = _argmin_on_log_grid(F, self.scale, step)
         has_root = (a > 0) & (F(x_min) < a)
@@ -141,11 +142,14 @@ class Horseshoe(Prior):
         return float("inf")
 
     def to_pymc(self, name, *, dims=None, shape=None, centered=False):
-        """Non-centred by default: ``w = z * lam * tau`` with ``z ~ N(0, 1)`` and
-        ``lam ~ HalfCauchy(1)`` (the funnel of the centred form makes NUTS diverge)."""
+        """Non-centred by default: ``w = z * lam * tau`` with ``z ~ N(0, 1)`` (the funnel
+        of the centred form makes NUTS diverge) and the half-Cauchy ``lam`` written as
+        ``HalfNormal * sqrt(InvGamma(1/2, 1/2))`` (see :mod:`priors._pymc_scales`)."""
         import pymc as pm
 
-        lam = pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
+        from ._pymc_scales import half_student_t
+
+        lam = half_student_t(f"{name}_lam", 1.0, 1.0, dims=dims, shape=shape)
         if centered:
             return pm.Normal(name, mu=0.0, sigma=lam * self.scale, dims=dims, shape=shape)
         z = pm.Normal(f"{name}_z", mu=0.0, sigma=1.0, dims=dims, shape=shape)
@@ -169,12 +173,11 @@ def _argmin_on_log_grid(F, tau, step):
 
 
 @functools.lru_cache(maxsize=4096)
-def _argmin_stationarity(tau, step):
+def _argmin_stationarity(prior, step):
     # Coordinate descent calls prox_local with the same step for a coordinate on every
-    # sweep; the minimum of F depends only on (tau, step), so it is cached.
-    prior = Horseshoe(tau)
+    # sweep; the minimum of F depends only on (prior, step), so it is cached.
     F = lambda x: x + step * prior.penalty_grad(x)  # noqa: E731
-    return float(_argmin_on_log_grid(F, tau, np.array([step]))[0])
+    return float(_argmin_on_log_grid(F, prior.scale, np.array([step]))[0])
 
 
 def horseshoe(scale: float = 1.0) -> Horseshoe:

@@ -15,7 +15,9 @@ from .bridge import bridge
 from .gaussian import gaussian
 from .horseshoe import horseshoe
 from .laplace import laplace
+from .regularized_horseshoe import regularized_horseshoe
 from .smoothed_laplace import smoothed_laplace
+from .spike_and_slab import spike_and_slab
 from .student_t import student_t
 
 
@@ -29,10 +31,26 @@ class PriorSpec:
 REGISTRY: dict[str, PriorSpec] = {
     "gaussian": PriorSpec(gaussian, "N(0, s^2); ridge penalty", ({"scale": 1.0}, {"scale": 0.05})),
     "laplace": PriorSpec(laplace, "exp(-|w|/b)/(2b); lasso penalty", ({"scale": 1.0}, {"scale": 0.2})),
-    "student_t": PriorSpec(student_t, "Student-t(nu) with scale s", ({"scale": 1.0, "nu": 3.0}, {"scale": 0.3, "nu": 1.0})),
-    "bridge": PriorSpec(bridge, "exp(-|w/s|^p), 0 < p <= 2", ({"scale": 1.0, "p": 0.5}, {"scale": 0.7, "p": 1.5}, {"scale": 1.0, "p": 1.0})),
-    "smoothed_laplace": PriorSpec(smoothed_laplace, "exp(-sqrt(w^2+delta^2)/b)", ({"scale": 1.0, "delta": 0.1}, {"scale": 0.5, "delta": 1e-4}, {"scale": 1.0, "delta": 0.0})),
+    "student_t": PriorSpec(
+        student_t, "Student-t(nu) with scale s", ({"scale": 1.0, "nu": 3.0}, {"scale": 0.3, "nu": 1.0})
+    ),
+    "bridge": PriorSpec(
+        bridge, "exp(-|w/s|^p), 0 < p <= 2", ({"scale": 1.0, "p": 0.5}, {"scale": 0.7, "p": 1.5}, {"scale": 1.0, "p": 1.0})
+    ),
+    "smoothed_laplace": PriorSpec(
+        smoothed_laplace,
+        "exp(-sqrt(w^2+delta^2)/b)",
+        ({"scale": 1.0, "delta": 0.1}, {"scale": 0.5, "delta": 1e-4}, {"scale": 1.0, "delta": 0.0}),
+    ),
     "horseshoe": PriorSpec(horseshoe, "N(0, lam^2 tau^2), lam ~ C+(0,1)", ({"scale": 1.0}, {"scale": 0.1})),
+    "regularized_horseshoe": PriorSpec(
+        regularized_horseshoe,
+        "horseshoe with a N(0, c^2) slab (Piironen & Vehtari 2017)",
+        ({"scale": 0.3, "slab_scale": 2.0}, {"scale": 1.0, "slab_scale": 0.5, "global_df": None}),
+    ),
+    "spike_and_slab": PriorSpec(
+        spike_and_slab, "P(w=0) = 1 - weight, else N(0, s^2); sampling only", ({"scale": 1.0, "weight": 0.5},)
+    ),
 }
 
 
@@ -53,6 +71,11 @@ def make_prior(name: str, **params) -> Prior:
         raise CuspInputError(f"bad parameters for prior {name!r}: {exc}") from None
 
 
-def example_priors() -> list[Prior]:
-    """One instance per registered example (used by the parametrized tests)."""
-    return [spec.factory(**params) for spec in REGISTRY.values() for params in spec.examples]
+def example_priors(*, include_point_mass=False) -> list[Prior]:
+    """One instance per registered example (used by the parametrized tests).
+
+    By default only priors with a penalty view (a density, hence a MAP); with
+    ``include_point_mass=True`` also the spike-and-slab, which is for sampling only.
+    """
+    priors = [spec.factory(**params) for spec in REGISTRY.values() for params in spec.examples]
+    return [p for p in priors if include_point_mass or p.has_map_view]

@@ -15,19 +15,21 @@ from priors import REGISTRY, CuspInputError, make_prior
 
 
 def _priors_table() -> str:
-    head = f"{'prior':<40}{'density at 0':>14}{'zero threshold':>16}  exact MAP zeros?"
+    head = f"{'prior':<72}{'density at 0':>14}{'zero threshold':>16}  exact MAP zeros?"
     lines = [head, "-" * len(head)]
-    for name, spec in REGISTRY.items():
+    for spec in REGISTRY.values():
         for params in spec.examples:
             prior = spec.factory(**params)
             thr = prior.zero_threshold
-            if thr == 0:
+            if not prior.has_map_view:
+                verdict = "no MAP; the posterior has P(w = 0) > 0"
+            elif thr == 0:
                 verdict = "no (smooth at 0)"
             elif math.isinf(thr):
                 verdict = "yes: 0 is always a local MAP"
             else:
                 verdict = "yes, when |slope at 0| <= threshold"
-            lines.append(f"{prior.describe():<40}{prior.density_at_zero:>14.4g}{thr:>16.4g}  {verdict}")
+            lines.append(f"{prior.describe():<72}{prior.density_at_zero:>14.4g}{thr:>16.4g}  {verdict}")
     return "\n".join(lines)
 
 

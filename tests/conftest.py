@@ -31,7 +31,9 @@ def brute_force_prox(prior, v, step, *, local=False):
     a = abs(v)
     if a == 0:
         return 0.0
-    grid = np.linspace(0.0, a, 200_001) * np.sign(v)
+    # Coarse grid to find the basin, a fine grid inside it, then a bounded 1-D polish
+    # (two stages keep expensive penalties, computed by quadrature, affordable).
+    grid = np.linspace(0.0, a, 4_001) * np.sign(v)
     f = lambda x: 0.5 * (x - v) ** 2 + step * prior.penalty(x)  # noqa: E731
     vals = f(grid)
     if local:
@@ -44,6 +46,13 @@ def brute_force_prox(prior, v, step, *, local=False):
         i = idx[-1]
     else:
         i = int(np.argmin(vals))
+    lo, hi = sorted((grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
+    fine = np.linspace(lo, hi, 2_001)
+    if local:
+        fine = fine[fine != 0]
+    fine_vals = f(fine)
+    k = int(np.argmin(fine_vals))
+    grid, vals, i = fine, fine_vals, k
     if grid[i] == 0:
         return 0.0
     lo, hi = sorted((grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))

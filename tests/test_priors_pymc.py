@@ -35,29 +35,75 @@ def test_pymc_dims_are_used(prior):
     assert m.named_vars_to_dims["w"] == ("feature",)
 
 
+@pytest.mark.parametrize("nu, scale", [(1.0, 1.0), (1.0, 0.4), (3.0, 2.0)])
+def test_half_student_t_from_normal_and_inverse_gamma(nu, scale):
+    """``scale * a * sqrt(b)``, a ~ N+(0, 1), b ~ InvGamma(nu/2, nu/2), is the half-Student-t."""
+    from scipy import stats
+
+    from priors._pymc_scales import half_student_t
+
+    with pm.Model() as m:
+        half_student_t("lam", nu, scale)
+    a_val, b_val = pt.dscalar("a"), pt.dscalar("b")
+    joint = pytensor.function([a_val, b_val], pt.exp(pm.logp(m["lam_a"], a_val) + pm.logp(m["lam_b"], b_val)))
+    for lam in (0.01, 0.5, 3.0, 40.0):
+        # density of lam = scale a sqrt(b): integrate over b, a = lam / (scale sqrt(b)).
+        f = lambda b: joint(lam / (scale * np.sqrt(b)), b) / (scale * np.sqrt(b))  # noqa: E731
+        got = sum(integrate.quad(f, lo, hi, limit=400, epsrel=1e-11)[0] for lo, hi in [(0, 1), (1, np.inf)])
+        assert got == pytest.approx(2 * stats.t.pdf(lam / scale, nu) / scale, rel=1e-7)
+
+
+def _half_cauchy_pdf(lam):
+    return 2 / (np.pi * (1 + lam**2))
+
+
 @pytest.mark.parametrize("centered", [False, True])
 @pytest.mark.parametrize("tau", [0.3, 1.0])
 def test_horseshoe_pymc_marginal(tau, centered):
-    """Integrate the PyMC joint density over lam and compare with the closed form."""
+    """Integrate PyMC's conditional density of w given lam against the half-Cauchy
+    (whose construction is checked above) and compare with the closed form."""
     from priors import horseshoe
 
     prior = horseshoe(tau)
+    for w, got in zip((0.05, 0.7, 3.0), _pymc_marginal(prior, (0.05, 0.7, 3.0), centered=centered)):
+        assert got == pytest.approx(float(prior.pdf(w)), rel=1e-7)
+
+
+@pytest.mark.parametrize("centered", [False, True])
+def test_regularized_horseshoe_pymc_given_tau_and_slab(centered):
+    """With tau fixed and c^2 set to slab_scale^2, PyMC's model is the penalty view's prior."""
+    from priors import regularized_horseshoe
+
+    prior = regularized_horseshoe(0.5, slab_scale=1.5, global_df=None)
+    ws = (0.05, 0.7, 3.0, 8.0)
+    for w, got in zip(ws, _pymc_marginal(prior, ws, centered=centered, c2=prior.slab_scale**2)):
+        assert got == pytest.approx(float(prior.pdf(w)), rel=1e-7)
+
+
+def _pymc_marginal(prior, ws, *, centered, c2=None):
     with pm.Model() as m:
         prior.to_pymc("w", centered=centered)
     lam_val = pt.dscalar("lam")
-    lam_logp = pm.logp(m["w_lam"], lam_val)
+    replace = {m["w_lam"]: lam_val}
+    if c2 is not None:
+        replace[m["w_c2"]] = pt.constant(c2, dtype="float64")
     if centered:
         w_val = pt.dscalar("w")
-        cond = pm.logp(m["w"], w_val)
-        # m["w"] depends on lam: substitute the value
-        cond = pytensor.clone_replace(cond, {m["w_lam"]: lam_val})
-        f = pytensor.function([w_val, lam_val], pt.exp(cond + lam_logp))
+        cond = pytensor.clone_replace(pm.logp(m["w"], w_val), replace)
+        f = pytensor.function([w_val, lam_val], pt.exp(cond))
         density = lambda w, lam: f(w, lam)  # noqa: E731
     else:
         z_val = pt.dscalar("z")
-        f = pytensor.function([z_val, lam_val], pt.exp(pm.logp(m["w_z"], z_val) + lam_logp))
-        # w = z lam tau: change of variables from z to w has Jacobian 1 / (lam tau)
-        density = lambda w, lam: f(w / (lam * tau), lam) / (lam * tau)  # noqa: E731
-    for w in (0.05, 0.7, 3.0):
-        got = integrate.quad(lambda lam: density(w, lam), 0, np.inf, limit=400, epsrel=1e-10)[0]
-        assert got == pytest.approx(float(prior.pdf(w)), rel=1e-7)
+        # w = z * tau * lam~: the Jacobian from z to w is 1 / (tau * lam~)
+        scale = pytensor.clone_replace(m["w"] / m["w_z"], replace)
+        f = pytensor.function([z_val, lam_val], [pt.exp(pm.logp(m["w_z"], z_val)), scale], on_unused_input="ignore")
+
+        def density(w, lam):
+            s = f(1.0, lam)[1]
+            return f(w / s, lam)[0] / s
+
+    return [
+        sum(integrate.quad(lambda lam: density(w, lam) * _half_cauchy_pdf(lam), lo, hi, limit=400, epsrel=1e-11)[0]
+            for lo, hi in [(0, 1), (1, np.inf)])
+        for w in ws
+    ]

@@ -1,0 +1,192 @@
+"""MAP and posterior together, and what each says about every coefficient being zero.
+
+The MAP answers "which coefficients are exactly zero at the mode?" with a certificate;
+the posterior answers "how probable is a coefficient near zero?".  Under any continuous
+prior, Laplace included, no posterior draw is ever exactly 0.0; only a point mass
+(spike-and-slab) gives ``P(w_j = 0 | y) > 0``.  :class:`FitResult` keeps both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+
+from .posterior import Diagnostics, diagnose
+from .results import MapResult
+from .storage import (
+    MAP_GROUP,
+    load_netcdf,
+    map_from_dataset,
+    prior_from_json,
+    save_netcdf,
+)
+
+HDI_PROB = 0.94
+#: Default "practically zero" radius, relative to the largest |posterior median|.
+EPS_FRACTION = 0.05
+
+
+def default_eps(draws) -> float:
+    """``EPS_FRACTION`` times the largest absolute posterior median (1 if all are 0)."""
+    top = float(np.max(np.abs(np.median(draws, axis=0)), initial=0.0))
+    return EPS_FRACTION * top if top > 0 else 1.0
+
+
+def zero_statistics(draws, feature_names, *, eps=None, map_result=None, hdi_prob=HDI_PROB) -> list[dict]:
+    """Per coefficient: MAP value and certificate next to posterior summaries.
+
+    Parameters
+    ----------
+    draws : ndarray of shape (n_draws, p)
+        Posterior draws of ``w`` (chains stacked).
+    feature_names : list of str
+    eps : float, optional
+        Radius of "practically zero" for ``P(|w| < eps)``; default
+        ``0.05 * max_j |median_j|``.
+    map_result : MapResult, optional
+    hdi_prob : float
+        Mass of the highest-density interval (default 0.94).
+
+    Returns
+    -------
+    list of dict
+        Keys: ``feature``, ``map``, ``map_is_zero``, ``map_certified``, ``slope``,
+        ``threshold``, ``mean``, ``median``, ``sd``, ``hdi_low``, ``hdi_high``,
+        ``p_positive``, ``p_near_zero``, ``eps``, ``n_exact_zero``, ``p_exact_zero``,
+        ``n_draws``.
+    """
+    import arviz as az
+
+    draws = np.asarray(draws, dtype=float)
+    eps = default_eps(draws) if eps is None else float(eps)
+    if not eps > 0:
+        raise ValueError(f"eps must be > 0, got {eps}")
+    n = draws.shape[0]
+    hdi = np.atleast_2d(az.hdi(draws[None, :, :], hdi_prob=hdi_prob))
+    rows = []
+    for j, name in enumerate(feature_names):
+        d = draws[:, j]
+        n_zero = int(np.sum(d == 0.0))
+        row = {
+            "feature": str(name),
+            "map": None, "map_is_zero": None, "map_certified": None, "slope": None, "threshold": None,
+            "mean": float(d.mean()),
+            "median": float(np.median(d)),
+            "sd": float(d.std(ddof=1)) if n > 1 else float("nan"),
+            "hdi_low": float(hdi[j, 0]),
+            "hdi_high": float(hdi[j, 1]),
+            "p_positive": float(np.mean(d > 0)),
+            "p_near_zero": float(np.mean(np.abs(d) < eps)),
+            "eps": eps,
+            "n_exact_zero": n_zero,
+            "p_exact_zero": n_zero / n,
+            "n_draws": n,
+        }
+        if map_result is not None:
+            cert = map_result.certificate
+            row.update(
+                map=float(map_result.coef[j]),
+                map_is_zero=bool(map_result.coef[j] == 0),
+                map_certified=bool(cert.certified[j]),
+                slope=float(cert.slope[j]),
+                threshold=float(cert.threshold),
+            )
+        rows.append(row)
+    return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class FitResult:
+    """Exact MAP and posterior draws of the same model.
+
+    Attributes
+    ----------
+    idata : arviz.InferenceData
+        Posterior (``w`` over ``feature``, ``intercept``, ``sigma`` when estimated),
+        sample_stats, observed_data, and the MAP in group ``map``.
+    map : MapResult or None
+        The MAP with its certificate (None for priors with a point mass, whose "mode"
+        mixes a probability with a density).
+    diagnostics : Diagnostics
+    prior : Prior
+    likelihood : str
+    notes : tuple of str
+    """
+
+    idata: object
+    map: MapResult | None
+    diagnostics: Diagnostics
+    prior: object
+    likelihood: str
+    notes: tuple = ()
+
+    @classmethod
+    def from_idata(cls, idata) -> FitResult:
+        attrs = idata.posterior.attrs
+        map_result = map_from_dataset(idata[MAP_GROUP]) if MAP_GROUP in idata.groups() else None
+        return cls(
+            idata=idata,
+            map=map_result,
+            diagnostics=diagnose(idata),
+            prior=prior_from_json(attrs["cusp_prior"]),
+            likelihood=str(attrs["cusp_likelihood"]),
+            notes=tuple(json.loads(attrs.get("cusp_notes", "[]"))),
+        )
+
+    @classmethod
+    def from_netcdf(cls, path) -> FitResult:
+        """Load a result saved with :meth:`to_netcdf` (no sampling)."""
+        return cls.from_idata(load_netcdf(path))
+
+    def to_netcdf(self, path, *, overwrite=False):
+        """Save MAP and posterior in one netCDF file (atomic; no silent overwrite)."""
+        save_netcdf(self.idata, path, overwrite=overwrite)
+
+    @property
+    def feature_names(self) -> list:
+        return [str(f) for f in self.idata.posterior["feature"].values]
+
+    @property
+    def draws(self) -> np.ndarray:
+        """Posterior draws of ``w``, shape (chains * draws, p)."""
+        w = self.idata.posterior["w"]
+        return w.values.reshape(-1, w.sizes["feature"])
+
+    def zero_statistics(self, eps=None) -> list[dict]:
+        """See :func:`zero_statistics`."""
+        return zero_statistics(self.draws, self.feature_names, eps=eps, map_result=self.map)
+
+    def table(self, eps=None) -> str:
+        """Plain-text table: MAP (with its verdict) next to the posterior summaries."""
+        rows = self.zero_statistics(eps)
+        eps = rows[0]["eps"]
+        head = (f"{'feature':<12}{'MAP':>11} {'zero?':<10}{'mean':>10}{'median':>10}  {'94% HDI':<21}"
+                f"{'P(w>0)':>7}{'P(|w|<eps)':>11}{'draws==0':>9}")
+        lines = [f"eps = {eps:.4g}", head, "-" * len(head)]
+        for r in rows:
+            if r["map"] is None:
+                map_txt, verdict = f"{'':>11}", "n/a"
+            else:
+                map_txt = f"{r['map']:>11.4g}"
+                verdict = ("certified" if r["map_certified"] else "NOT cert.") if r["map_is_zero"] else "non-zero"
+            hdi = f"[{r['hdi_low']:.3g}, {r['hdi_high']:.3g}]"
+            lines.append(
+                f"{r['feature'][:12]:<12}{map_txt} {verdict:<10}{r['mean']:>10.4g}{r['median']:>10.4g}  {hdi:<21}"
+                f"{r['p_positive']:>7.3f}{r['p_near_zero']:>11.3f}{r['n_exact_zero']:>9d}"
+            )
+        return "\n".join(lines)
+
+    def summary(self, eps=None) -> str:
+        d = self.diagnostics
+        head = [
+            f"{self.likelihood} likelihood x {self.prior.describe()} prior",
+            f"posterior: {d.n_chains} chains x {d.n_draws} draws; divergences {d.n_divergent}; "
+            f"max r_hat {d.max_rhat:.3f}; min ESS bulk {d.min_ess_bulk:.0f}",
+        ]
+        if self.map is not None:
+            head.append(f"{self.map.mode}: {self.map.n_zeros} exact zeros of {self.map.coef.size}; converged {self.map.converged}")
+        head += [f"WARNING: {w}" for w in d.warnings]
+        head += [f"note: {n}" for n in self.notes]
+        return "\n".join(head) + "\n\n" + self.table(eps)
