@@ -11,12 +11,14 @@ from priors import CuspInputError
 from .certificate import Certificate
 from .conversions import (
     gaussian_scale_to_ridge_alpha,
+    horseshoe_global_scale,
     lasso_alpha_to_laplace_scale,
     laplace_scale_to_lasso_alpha,
     laplace_scale_to_logistic_C,
 )
 from .datasets import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
 from .likelihoods import Gaussian, Likelihood, Logistic, NormalMeans, Poisson, make_likelihood
+from .fit import FitResult
 from .model import Model
 from .results import MapPath, MapResult
 
@@ -40,4 +42,6 @@ __all__ = [
     "lasso_alpha_to_laplace_scale",
     "gaussian_scale_to_ridge_alpha",
     "laplace_scale_to_logistic_C",
+    "horseshoe_global_scale",
+    "FitResult",
 ]

@@ -6,7 +6,9 @@ Gaussian likelihood (noise ``sigma``) with a Laplace(0, b) prior minimizes
 Lasso with ``alpha = sigma^2 / (n b)``.
 """
 
-from priors._errors import check_positive
+import math
+
+from priors._errors import CuspInputError, check_positive
 
 
 def laplace_scale_to_lasso_alpha(scale: float, *, sigma: float, n: int) -> float:
@@ -27,3 +29,15 @@ def gaussian_scale_to_ridge_alpha(scale: float, *, sigma: float) -> float:
 def laplace_scale_to_logistic_C(scale: float) -> float:
     """``C = b`` for scikit-learn's L1 ``LogisticRegression`` (``||w||_1 + C sum logloss``)."""
     return check_positive("laplace scale", scale)
+
+
+def horseshoe_global_scale(expected_nonzeros: float, *, n_features: int, n_obs: int, sigma: float = 1.0) -> float:
+    """Piironen & Vehtari's (2017) global scale ``tau0 = p0 / (p - p0) * sigma / sqrt(n)``.
+
+    ``p0`` is the number of non-zero coefficients one expects a priori; the prior on the
+    effective number of non-zeros is then centred near ``p0``.
+    """
+    p0 = float(expected_nonzeros)
+    if not 0 < p0 < n_features:
+        raise CuspInputError(f"expected_nonzeros must be between 0 and the number of features ({n_features}), got {p0:g}")
+    return p0 / (n_features - p0) * check_positive("sigma", sigma) / math.sqrt(check_positive("n_obs", n_obs))

@@ -120,13 +120,16 @@ class Gaussian(Likelihood):
     def null_intercept(self, y):
         return float(np.mean(y))
 
+    def pymc_sigma(self, y):
+        """``sigma`` as a number, or the random variable ``sigma ~ HalfNormal(sd(y))``."""
+        import pymc as pm
+
+        return self.sigma if self.sigma is not None else pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
+
     def to_pymc(self, eta, y, *, name="y", dims=None):
         import pymc as pm
 
-        sigma = self.sigma
-        if sigma is None:
-            sigma = pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
-        return pm.Normal(name, mu=eta, sigma=sigma, observed=y, dims=dims)
+        return pm.Normal(name, mu=eta, sigma=self.pymc_sigma(y), observed=y, dims=dims)
 
     def describe(self):
         return f"{self.name}(sigma={'estimated' if self.sigma is None else f'{self.sigma:g}'})"

@@ -14,7 +14,7 @@ from ._validation import as_design, check_lengths
 from .certificate import certify, matvec
 from .fit import FitResult
 from .likelihoods import NormalMeans, make_likelihood
-from .posterior import build_pymc_model, run_sampler
+from .posterior import build_pymc_model, collapses, run_sampler
 from .results import MapPath, MapResult
 from .storage import MAP_GROUP, map_to_dataset, prior_to_json
 
@@ -206,7 +206,8 @@ class Model:
             nutpie is an optional extra (``pip install 'cusp[nutpie]'``).
         target_accept : float, optional
             NUTS target acceptance; default: the prior's recommendation
-            (``prior.pymc_target_accept``), else PyMC's 0.8.
+            (``prior.pymc_target_accept``, 0.95 for the horseshoe family) unless ``w`` is
+            integrated out (Gaussian likelihood), else PyMC's 0.8.
         progressbar : bool
             Show PyMC's progress bars.
 
@@ -221,7 +222,8 @@ class Model:
         """
         X, y, names = self._check_data(X, y, feature_names)
         pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
-        if target_accept is None:
+        if target_accept is None and not collapses(self.likelihood, self.prior, X):
+            # the collapsed model has no funnel left: PyMC's default suits it
             target_accept = self.prior.pymc_target_accept
         idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                             sampler=sampler, target_accept=target_accept, progressbar=progressbar)

@@ -141,19 +141,24 @@ class Horseshoe(Prior):
     def zero_threshold(self) -> float:
         return float("inf")
 
-    def to_pymc(self, name, *, dims=None, shape=None, centered=False):
-        """Non-centred by default: ``w = z * lam * tau`` with ``z ~ N(0, 1)`` (the funnel
-        of the centred form makes NUTS diverge) and the half-Cauchy ``lam`` written as
-        ``HalfNormal * sqrt(InvGamma(1/2, 1/2))`` (see :mod:`priors._pymc_scales`)."""
+    def pymc_scales(self, name, *, dims=None, shape=None):
+        """The prior sd of each coefficient given its local scale: ``tau * lam`` with
+        ``{name}_lam ~ HalfCauchy(1)``.  ``w | scales ~ N(0, scales^2)``, which lets a
+        Gaussian likelihood integrate ``w`` out (see :mod:`models.posterior`)."""
         import pymc as pm
 
-        from ._pymc_scales import half_student_t
+        return self.scale * pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
 
-        lam = half_student_t(f"{name}_lam", 1.0, 1.0, dims=dims, shape=shape)
+    def to_pymc(self, name, *, dims=None, shape=None, centered=False):
+        """Non-centred by default: ``w = z * scales`` with ``{name}_z ~ N(0, 1)``; the
+        funnel of the centred form ``w ~ N(0, scales^2)`` makes NUTS diverge."""
+        import pymc as pm
+
+        scales = self.pymc_scales(name, dims=dims, shape=shape)
         if centered:
-            return pm.Normal(name, mu=0.0, sigma=lam * self.scale, dims=dims, shape=shape)
+            return pm.Normal(name, mu=0.0, sigma=scales, dims=dims, shape=shape)
         z = pm.Normal(f"{name}_z", mu=0.0, sigma=1.0, dims=dims, shape=shape)
-        return pm.Deterministic(name, z * lam * self.scale, dims=dims)
+        return pm.Deterministic(name, z * scales, dims=dims)
 
 
 def _argmin_on_log_grid(F, tau, step):

@@ -122,22 +122,20 @@ class RegularizedHorseshoe(Horseshoe):
             out[nz] = w[nz] * np.exp(logsumexp(terms - log_v, axis=-1) - logsumexp(terms, axis=-1))
         return unwrap(out)
 
-    def to_pymc(self, name, *, dims=None, shape=None, centered=False):
-        """Non-centred: ``w = z tau lam~`` with the half-Cauchy ``lam`` and the
-        half-Student-t ``tau`` written as a normal times an inverse-gamma square root
-        (heavy tails without a funnel for NUTS)."""
-        from ._pymc_scales import half_student_t, regularized_local_scale
-
+    def pymc_scales(self, name, *, dims=None, shape=None):
+        """``tau * lam~`` with ``{name}_lam ~ HalfCauchy(1)``, the slab
+        ``{name}_c2 ~ InvGamma(slab_df / 2, slab_df slab_scale^2 / 2)`` and, unless
+        ``global_df`` is None, ``{name}_tau ~ HalfStudentT(global_df, scale)``."""
         import pymc as pm
 
-        tau = self.scale if self.global_df is None else half_student_t(f"{name}_tau", self.global_df, self.scale)
-        lam = half_student_t(f"{name}_lam", 1.0, 1.0, dims=dims, shape=shape)
+        if self.global_df is None:
+            tau = self.scale
+        else:
+            tau = pm.HalfStudentT(f"{name}_tau", nu=self.global_df, sigma=self.scale)
+        lam = pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
         c2 = pm.InverseGamma(f"{name}_c2", alpha=0.5 * self.slab_df, beta=0.5 * self.slab_df * self.slab_scale**2)
-        lam_tilde = regularized_local_scale(lam, tau, c2)
-        if centered:
-            return pm.Normal(name, mu=0.0, sigma=tau * lam_tilde, dims=dims, shape=shape)
-        z = pm.Normal(f"{name}_z", mu=0.0, sigma=1.0, dims=dims, shape=shape)
-        return pm.Deterministic(name, z * tau * lam_tilde, dims=dims)
+        # Piironen & Vehtari (2017), eq. 2.8: lam~^2 = c^2 lam^2 / (c^2 + tau^2 lam^2)
+        return tau * pm.math.sqrt(c2 * lam**2 / (c2 + tau**2 * lam**2))
 
 
 def regularized_horseshoe(scale: float = 1.0, slab_scale: float = 2.0, slab_df: float = 4.0,

@@ -104,6 +104,10 @@ class SmoothedLaplace(Prior):
         b, d, log_z = self.scale, self.delta, self.log_normalizer
 
         def logp(value, b_, d_):
+            if d == 0:
+                # PyTensor 2.38 rewrites sqrt(x**2) to switch(x >= 0, x, nan), which is NaN
+                # for negative x (pymc-devs/pytensor#1952): use |x| for the plain Laplace.
+                return -pt.abs(value) / b_ - log_z
             return -pt.sqrt(value**2 + d_**2) / b_ - log_z
 
         def random(b_, d_, rng=None, size=None):
