@@ -1,13 +1,14 @@
-"""Diabetes regression: exact MAP under Gaussian, Laplace and horseshoe priors.
+"""Diabetes regression: exact MAP and posterior under Laplace, Gaussian and horseshoe priors.
 
 Shows the central claim of cusp on real data (Efron et al. 2004, scikit-learn's copy;
 X standardized, y centred, Gaussian noise sigma): the Laplace prior's MAP sets some
 coefficients to exactly 0.0, each certified by |slope at 0| <= 1/b, while a Gaussian
 prior with far more density at zero (``--gaussian-factor`` times the Laplace's) gives
 no exact zero at all, only small numbers.  The horseshoe's global MAP is degenerate at
-0; its non-zero local mode is printed and labelled as such.
+0; its non-zero local mode is reported and labelled as such.  Next to each MAP: the
+full posterior (NUTS), in which no draw is ever exactly 0.0 under these continuous priors.
 
-Run: ``python -m models.diabetes [--scale 1.0] [--sigma 54] [--gaussian-factor 100]``
+Run: ``python -m models.diabetes [--scale 1.0] [--sigma 54] [--gaussian-factor 100] [--priors laplace,gaussian]``
 """
 
 from __future__ import annotations
@@ -20,46 +21,82 @@ import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
+from .conversions import horseshoe_global_scale
 from .datasets import load_diabetes
 from .model import Model
+from .runs import RunResult
+from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors, sigma_or_estimate
+
+TITLE = "Diabetes: exact zeros come from the Laplace prior's kink, not from its concentration"
+PRIORS = ("laplace", "gaussian", "horseshoe")
+
+
+def add_arguments(parser):
+    parser.add_argument("--scale", type=positive_float, default=1.0, help="Laplace scale b (default 1.0)")
+    parser.add_argument("--sigma", type=sigma_or_estimate, default=54.0,
+                        help="Gaussian noise sd, or 'estimate' (HalfNormal prior; MAP at its posterior median) (default 54)")
+    parser.add_argument("--gaussian-factor", type=positive_float, default=100.0,
+                        help="the Gaussian prior gets this many times the Laplace's density at 0 (default 100)")
+    parser.add_argument("--tau", type=positive_float, default=None,
+                        help="horseshoe global scale (default: Piironen & Vehtari's tau0 for --expected-nonzeros)")
+    parser.add_argument("--expected-nonzeros", type=positive_float, default=3.0,
+                        help="prior guess of the number of non-zero coefficients, sets the default tau (default 3)")
+    add_sampling_arguments(parser, priors=PRIORS)
+    return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m models.diabetes", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="Laplace scale b (default 1.0)")
-    parser.add_argument("--sigma", type=float, default=54.0, help="Gaussian noise sd (default 54)")
-    parser.add_argument("--gaussian-factor", type=float, default=100.0,
-                        help="the Gaussian prior gets this many times the Laplace's density at 0 (default 100)")
-    parser.add_argument("--tau", type=float, default=1.0, help="horseshoe global scale (default 1.0)")
-    return parser
+    return add_arguments(parser)
 
 
-def main(args) -> int:
+def noise_guess(X, y) -> float:
+    """Residual sd of least squares (sd(y) when p >= n - 1): a plug-in for the default tau."""
+    n, p = X.shape
+    if n > p + 1:
+        A = np.column_stack([np.ones(n), X])
+        resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+        s = float(np.sqrt(resid @ resid / (n - p - 1)))
+        if s > 0:
+            return s
+    return float(np.std(y)) or 1.0
+
+
+def run(args) -> RunResult:
+    labels = select_priors(args.priors, PRIORS)
     X, y, names = load_diabetes()
+    n, p = X.shape
     lap = laplace(args.scale)
     factor = args.gaussian_factor
     if not (factor > 0 and math.isfinite(factor)):
         raise CuspInputError("--gaussian-factor must be a positive number")
+    # N(0, s^2) has density 1 / (sqrt(2 pi) s) at 0: pick s for factor x the Laplace's 1 / (2b).
     gauss = gaussian(1.0 / (math.sqrt(2 * math.pi) * factor * lap.density_at_zero))
-    runs = [
-        ("Laplace", lap),
-        (f"Gaussian with {factor:g}x the Laplace's density at 0", gauss),
-        ("Horseshoe", horseshoe(args.tau)),
+    sigma_txt = "estimated (HalfNormal prior)" if args.sigma is None else f"{args.sigma:g}"
+    if args.tau is not None:
+        tau, tau_txt = args.tau, f"tau = {args.tau:g}"
+    else:
+        sigma_for_tau = args.sigma if args.sigma is not None else noise_guess(X, y)
+        tau = horseshoe_global_scale(args.expected_nonzeros, n_features=p, n_obs=n, sigma=sigma_for_tau)
+        tau_txt = (f"tau = {tau:.4g} = p0/(p-p0) sigma/sqrt(n) with p0 = {args.expected_nonzeros:g} expected non-zeros "
+                   f"(Piironen & Vehtari 2017)")
+    priors = {"laplace": lap, "gaussian": gauss, "horseshoe": horseshoe(tau)}
+    models = {label: Model("gaussian", priors[label], sigma=args.sigma) for label in labels}
+    fits = fit_priors(models, X, y, names, args)
+    parts = [
+        f"Diabetes data (n = {n}, p = {p}; X standardized, y centred), Gaussian noise sigma = {sigma_txt}.",
+        f"Laplace scale b = {args.scale:g}: density {lap.density_at_zero:.4g} at 0 and a kink there (zero threshold 1/b = "
+        f"{lap.zero_threshold:.4g}).",
+        f"The Gaussian has {factor:g}x that density at 0 (sd {gauss.scale:.4g}) but is smooth, so its zero threshold is 0.",
+        f"Horseshoe: {tau_txt}; its density is infinite at 0, so the global MAP is 0 and the local mode is reported.",
     ]
-    print(f"Diabetes data: n = {len(y)}, p = {X.shape[1]}, Gaussian noise sigma = {args.sigma:g}\n")
-    for title, prior in runs:
-        res = Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names)
-        print(f"== {title}: density at 0 = {prior.density_at_zero:.4g}, zero threshold = {prior.zero_threshold:.4g}")
-        print(res.summary())
-        if res.n_zeros == 0:
-            print(f"smallest |coef| = {np.min(np.abs(res.coef)):.3g} (small, but not 0.0)")
-        print()
+    return RunResult("diabetes", TITLE, " ".join(parts) + "\n" + "\n".join(map_claims(fits)), fits)
+
+
+def main(args) -> int:
+    print(run(args).summary())
     return 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(build_parser().parse_args()))
-    except CuspInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    script_entry_point(sys.modules[__name__])

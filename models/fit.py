@@ -162,7 +162,7 @@ class FitResult:
         """Plain-text table: MAP (with its verdict) next to the posterior summaries."""
         rows = self.zero_statistics(eps)
         eps = rows[0]["eps"]
-        head = (f"{'feature':<12}{'MAP':>11} {'zero?':<10}{'mean':>10}{'median':>10}  {'94% HDI':<21}"
+        head = (f"{'feature':<12}{'MAP':>11} {'zero?':<10}{'mean':>11}{'median':>11}  {'94% HDI':<23}"
                 f"{'P(w>0)':>7}{'P(|w|<eps)':>11}{'draws==0':>9}")
         lines = [f"eps = {eps:.4g}", head, "-" * len(head)]
         for r in rows:
@@ -173,7 +173,7 @@ class FitResult:
                 verdict = ("certified" if r["map_certified"] else "NOT cert.") if r["map_is_zero"] else "non-zero"
             hdi = f"[{r['hdi_low']:.3g}, {r['hdi_high']:.3g}]"
             lines.append(
-                f"{r['feature'][:12]:<12}{map_txt} {verdict:<10}{r['mean']:>10.4g}{r['median']:>10.4g}  {hdi:<21}"
+                f"{r['feature'][:12]:<12}{map_txt} {verdict:<10} {r['mean']:>10.4g} {r['median']:>10.4g}  {hdi:<23}"
                 f"{r['p_positive']:>7.3f}{r['p_near_zero']:>11.3f}{r['n_exact_zero']:>9d}"
             )
         return "\n".join(lines)

@@ -235,7 +235,10 @@ class Model:
                 map_model = Model(self.likelihood.with_sigma(sigma_hat), self.prior, fit_intercept=self.fit_intercept,
                                   tol=self.tol, max_iter=self.max_iter)
                 notes.append(f"sigma was estimated; the MAP is computed at its posterior median, sigma = {sigma_hat:.6g}")
-            idata.add_groups({MAP_GROUP: map_to_dataset(map_model._map_checked(X, y, names, None, None))})
+            map_ds = map_to_dataset(map_model._map_checked(X, y, names, None, None))
+            if getattr(map_model.likelihood, "sigma", None) is not None:
+                map_ds.attrs["sigma"] = float(map_model.likelihood.sigma)  # full precision, for re-fitting
+            idata.add_groups({MAP_GROUP: map_ds})
         else:
             notes.append(f"no MAP for this prior: {self.prior.no_map_reason}")
         idata.posterior.attrs.update(

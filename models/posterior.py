@@ -130,7 +130,10 @@ def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept):
         pm.Potential("y_marginal", -0.5 * (quad + logdet + n * np.log(2 * np.pi)))
         w = d * (solve_triangular(L.T, v, lower=False) + solve_triangular(L.T, z, lower=False))
     pm.Deterministic("w", w, dims="feature")
-    pm.Data("y", y, dims="obs")  # kept so that the results hold the data (observed_data)
+    # kept so that the results hold the data (observed_data, constant_data)
+    pm.Data("y", y, dims="obs")
+    if X is not None:
+        pm.Data("X", X, dims=("obs", "feature"))
 
 
 def check_sampler(sampler: str, pymc_model) -> None:

@@ -110,11 +110,19 @@ def write_atomically(path, write, *, overwrite=False, suffix=""):
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def current_umask() -> int:
+    """The process umask (reading it requires setting it; it is restored at once)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def save_netcdf(idata, path, *, overwrite=False):

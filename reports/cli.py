@@ -1,16 +1,22 @@
-"""The ``cusp`` command line.
+"""cusp: exact MAP estimates with a certificate for every zero, next to full posterior samples.
 
-``cusp priors`` prints the prior families with their density at zero and zero
-threshold; ``cusp map`` prints the exact MAP with certificates on the diabetes data.
-Errors a user can fix are one line on stderr with exit code 2.
+Commands: ``cusp demo`` (the diabetes data, report folder), ``cusp run MODEL`` (a model
+script or your own CSV), ``cusp report RESULTS`` (re-render without sampling), ``cusp
+priors`` (the prior families), ``cusp map`` (MAP only).  Errors a user can fix are one line
+on stderr with exit code 2; output is written to a staging folder and moved into place
+only when complete, so an interrupted run leaves nothing half-written.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
+from models.runs import load_run, save_run
+from models.scripts import add_sampling_arguments
+from .publish import staged_folder
 from priors import REGISTRY, CuspInputError, make_prior
 
 
@@ -46,16 +52,123 @@ def _parse_params(items):
     return params
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``cusp: error: ...``) and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cusp", description="Exact MAP estimates with a certificate for every zero.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="cusp", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="the main job: MAP + posterior on the diabetes data, as an HTML report folder",
+                          description="Fit the diabetes data under Gaussian, Laplace and horseshoe priors (exact MAP and "
+                                      "posterior) and write a report folder whose index.html links the reports.")
+    demo.add_argument("--out", default="cusp-demo", help="output folder (default ./cusp-demo)")
+    demo.add_argument("--force", action="store_true", help="replace an existing output folder")
+    add_sampling_arguments(demo)
+
+    run = sub.add_parser("run", help="run a model script and write results (netCDF + JSON) and an HTML report",
+                         description="Run one of the model scripts; `cusp run regression --data FILE.csv --target COLUMN` "
+                                     "runs your own data.")
+    scripts = run.add_subparsers(dest="script", required=True, parser_class=_Parser, metavar="MODEL")
+    for name, module in _scripts().items():
+        script = _load(module)
+        sp = scripts.add_parser(name, help=script.TITLE, description=(script.__doc__ or "").split("\n\n")[0])
+        script.add_arguments(sp)
+        sp.add_argument("--out", default=None, help=f"output folder (default ./cusp-{name})")
+        sp.add_argument("--force", action="store_true", help="replace an existing output folder")
+
+    rep = sub.add_parser("report", help="re-render an HTML report from saved results (no sampling)",
+                         description="Rebuild the HTML report from results files written by `cusp run` or `cusp demo`.")
+    rep.add_argument("results", nargs="+", help="a results folder, or one or more .nc files")
+    rep.add_argument("-o", "--output", default=None, help="HTML file to write (default: report.html beside the results)")
+    rep.add_argument("--force", action="store_true", help="overwrite an existing HTML file")
+
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
-    m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data")
+    m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
     m.add_argument("--prior", default="laplace", help=f"one of {', '.join(REGISTRY)} (default laplace)")
     m.add_argument("--scale", type=float, default=1.0, help="prior scale (default 1.0)")
     m.add_argument("--param", action="append", metavar="KEY=VALUE", help="extra prior parameter, e.g. p=0.5 or nu=3")
     m.add_argument("--sigma", type=float, default=54.0, help="Gaussian noise sd (default 54)")
     return parser
+
+
+def _scripts() -> dict:
+    from models.scripts import SCRIPTS
+
+    return SCRIPTS
+
+
+def _load(module):
+    import importlib
+
+    return importlib.import_module(module)
+
+
+def _step(message):
+    print(f"cusp: {message}", file=sys.stderr, flush=True)
+
+
+def _run_script(name, args):
+    """Run a model script with its parsed options and return the RunResult."""
+    return _load(_scripts()[name]).run(args)
+
+
+def _write_run(run, folder):
+    """Results (one .nc per fit, summary.json) and the report (index.html) into ``folder``."""
+    from reports.html import write_report
+
+    save_run(run, folder)
+    write_report(run, folder)
+
+
+def _run(args):
+    run = _run_script(args.script, args)
+    print(run.summary())
+    out = args.out or f"cusp-{args.script}"
+    with staged_folder(out, force=args.force) as tmp:
+        _write_run(run, tmp)
+    _step(f"wrote {os.path.join(out, 'index.html')}")
+
+
+def _demo(args):
+    from reports.html import render_index
+
+    diabetes = _load(_scripts()["diabetes"])
+    parser = _Parser(prog="cusp demo")
+    diabetes.add_arguments(parser)
+    script_args = parser.parse_args([])  # the script's defaults ...
+    for key in ("draws", "tune", "chains", "seed", "sampler", "progress"):  # ... with the demo's sampling options
+        setattr(script_args, key, getattr(args, key))
+    _step("diabetes data: Gaussian, Laplace and horseshoe priors")
+    run = diabetes.run(script_args)
+    with staged_folder(args.out, force=args.force) as tmp:
+        _write_run(run, os.path.join(tmp, run.name))
+        entries = [(run.title, f"{run.name}/index.html", run.description.split(". ")[0])]
+        _write_text(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"))
+    _step(f"wrote {os.path.join(args.out, 'index.html')}")
+
+
+def _report(args):
+    from reports.html import render_run
+
+    from models.storage import write_atomically
+
+    run = load_run(args.results[0] if len(args.results) == 1 else args.results)
+    first = args.results[0]
+    folder = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
+    output = args.output or os.path.join(folder, "report.html")
+    html = render_run(run)
+    write_atomically(output, lambda tmp: _write_text(tmp, html), overwrite=args.force, suffix=".html")
+    _step(f"wrote {output}")
+
+
+def _write_text(path, text):
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def main(argv=None) -> int:
@@ -69,7 +182,16 @@ def main(argv=None) -> int:
             prior = make_prior(args.prior, scale=args.scale, **_parse_params(args.param))
             X, y, names = load_diabetes()
             print(Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names).summary())
+        elif args.command == "demo":
+            _demo(args)
+        elif args.command == "run":
+            _run(args)
+        elif args.command == "report":
+            _report(args)
     except CuspInputError as exc:
         print(f"cusp: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("cusp: interrupted; no output was written", file=sys.stderr)
+        return 130
     return 0

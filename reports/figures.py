@@ -16,13 +16,15 @@ from __future__ import annotations
 import base64
 import io
 import math
+import warnings
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from models import MapPath, MapResult
+from models import FitResult, MapPath, MapResult
 from priors import CuspInputError, Prior
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "plot_certificate",
     "plot_coefficients",
     "plot_path",
+    "plot_forest",
+    "plot_diagnostics",
     "figure_to_svg",
     "figure_to_png_data_uri",
 ]
@@ -302,13 +306,16 @@ def plot_coefficients(result, *, title=None, figsize=None):
     return fig
 
 
-def plot_path(paths, *, title=None, figsize=None):
+def plot_path(paths, *, marks=None, title=None, figsize=None):
     """Coefficient paths over the prior scale, one column per prior, with zero counts.
 
     Parameters
     ----------
     paths : dict of str to MapPath
         E.g. ``{"laplace": ..., "gaussian": ...}``; the key titles the column.
+    marks : dict of str to float, optional
+        A scale per column to mark with a dashed vertical line (``gid``
+        ``"mark"``), e.g. the scale that was fitted.
     title : str, optional
     figsize : (float, float), optional
 
@@ -342,12 +349,265 @@ def plot_path(paths, *, title=None, figsize=None):
         bottom.set_ylim(-0.5, len(path.feature_names) + 0.5)
         bottom.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
         bottom.set_xlabel("prior scale")
+        if marks and label in marks:
+            for ax, gid in ((top, "mark"), (bottom, "mark")):
+                ax.axvline(float(marks[label]), color="0.35", lw=1.0, ls="--", gid=gid)
         bottom.grid(True, color="0.92")
     axes[0, 0].set_ylabel("MAP coefficient")
     axes[1, 0].set_ylabel("exact zeros")
     fig.legend(handles=axes[0, 0].get_lines()[: len(names)], loc="outside right upper", fontsize=8,
                frameon=False, title="feature", title_fontsize=8)
     fig.suptitle(title if title is not None else "MAP paths: exact zeros along the prior scale", fontsize=11)
+    return fig
+
+
+# --------------------------------------------------------------------------- posterior
+#: Colours for priors in figures that compare them; C3 (red) is kept for exact zeros.
+_PRIOR_COLORS = ["C0", "C1", "C2", "C4", "C5", "C6", "C8", "C9", "C7"]
+
+
+def _prior_colors(n):
+    return [_PRIOR_COLORS[i % len(_PRIOR_COLORS)] for i in range(n)]
+
+
+def _as_fits(run_or_fits):
+    """``dict label -> FitResult`` from a RunResult, a dict, or one FitResult."""
+    if isinstance(run_or_fits, FitResult):
+        return {run_or_fits.prior.family: run_or_fits}
+    fits = getattr(run_or_fits, "fits", run_or_fits)
+    if not isinstance(fits, dict) or not fits or not all(isinstance(f, FitResult) for f in fits.values()):
+        raise CuspInputError("expected a RunResult or a non-empty dict of label -> FitResult (from Model(...).fit)")
+    names = None
+    for label, fit in fits.items():
+        if names is None:
+            names = fit.feature_names
+        elif fit.feature_names != names:
+            raise CuspInputError(f"fit {label!r} has other features than the first fit: compare fits of the same data")
+    return fits
+
+
+def _coefficient_diagnostics(fit):
+    """Per-coefficient ``r_hat`` and bulk / tail ESS of the posterior of ``w``.
+
+    Returns a dict of float arrays over the features (``rhat``, ``ess_bulk``,
+    ``ess_tail``).  ``r_hat`` is NaN with a single chain and for a coefficient whose
+    draws are all equal (e.g. always exactly 0 under a spike-and-slab prior).
+    """
+    import arviz as az
+
+    if not isinstance(fit, FitResult):
+        raise CuspInputError(f"expected a FitResult from Model(...).fit, got {type(fit).__name__}")
+    post = fit.idata.posterior[["w"]]
+    p = post.sizes["feature"]
+    draws = post["w"].values  # chain, draw, feature
+    constant = np.ptp(draws.reshape(-1, p), axis=0) == 0
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # arviz warns on constant or single-chain input
+        rhat = az.rhat(post)["w"].values.astype(float) if post.sizes["chain"] > 1 else np.full(p, np.nan)
+        out["ess_bulk"] = az.ess(post, method="bulk")["w"].values.astype(float)
+        out["ess_tail"] = az.ess(post, method="tail")["w"].values.astype(float)
+    rhat[constant] = np.nan
+    out["ess_bulk"][constant] = np.nan
+    out["ess_tail"][constant] = np.nan
+    out["rhat"] = rhat
+    return out
+
+
+def plot_forest(run_or_fits, *, eps=None, title=None, figsize=None):
+    """MAP next to the posterior, per coefficient and per prior.
+
+    For every coefficient (one row) and every prior (one colour, offset within the row):
+    the 94% highest-density interval as a line, the posterior mean (circle) and median
+    (vertical tick), and the MAP (diamond; a red cross when it is exactly 0.0).  Where
+    posterior draws are exactly 0.0 (only a point-mass prior such as spike-and-slab can
+    do that) their count is written at the right edge of the row.
+
+    Parameters
+    ----------
+    run_or_fits : RunResult or dict of str to FitResult
+        Fits of the same data (same features).
+    eps : float, optional
+        When given, the band ``|w| < eps`` ("practically zero") is shaded.
+    title : str, optional
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; feature ``j`` sits at ``y = j`` (first on top), prior ``k`` of ``K`` at
+        ``y = j + offset_k``.  Artists per fit label ``L``: ``"hdi:L"`` (LineCollection,
+        one segment ``[(low, y), (high, y)]`` per feature), ``"mean:L"``,
+        ``"median:L"`` (Line2D over all features), ``"map:L"`` / ``"map-zero:L"``
+        (Line2D of the non-zero / exactly-zero MAP coefficients; absent without a MAP),
+        texts ``"exact-zero:L"`` (one per feature with exactly-zero draws, text
+        ``"n/N draws = 0"``).
+    """
+    fits = _as_fits(run_or_fits)
+    if eps is not None and not (eps > 0 and math.isfinite(eps)):
+        raise CuspInputError(f"eps must be a finite positive number, got {eps!r}")
+    labels = list(fits)
+    names = next(iter(fits.values())).feature_names
+    p, K = len(names), len(labels)
+    step = 0.8 / K
+    offsets = (np.arange(K) - (K - 1) / 2) * step
+    colors = _prior_colors(K)
+
+    fig = _figure(figsize, (9.0, 1.9 + max(0.55, 0.2 * K) * p))
+    ax = fig.subplots()
+    ax.axvline(0.0, color="0.45", lw=0.9, zorder=1)
+    if eps is not None:
+        ax.axvspan(-eps, eps, color=BAND_COLOR, lw=0, gid="eps-band", zorder=0)
+    for j in range(1, p):
+        ax.axhline(j - 0.5, color="0.9", lw=0.8, zorder=0)
+    handles = []
+    for label, off, color in zip(labels, offsets, colors):
+        fit = fits[label]
+        rows = fit.zero_statistics(eps)
+        y = np.arange(p) + off
+        lo = np.array([r["hdi_low"] for r in rows])
+        hi = np.array([r["hdi_high"] for r in rows])
+        ax.hlines(y, lo, hi, color=color, lw=2.2, gid=f"hdi:{label}", zorder=2)
+        ax.plot([r["mean"] for r in rows], y, ls="", marker="o", ms=5, color=color, mec="white", mew=0.6,
+                gid=f"mean:{label}", zorder=3)
+        ax.plot([r["median"] for r in rows], y, ls="", marker="|", ms=11, mew=1.8, color="black",
+                gid=f"median:{label}", zorder=3)
+        if fit.map is not None:
+            coef = np.asarray(fit.map.coef, dtype=float)
+            z = coef == 0
+            ax.plot(coef[~z], y[~z], ls="", marker="D", ms=6, color=color, mec="black", mew=0.8,
+                    gid=f"map:{label}", zorder=4)
+            ax.plot(coef[z], y[z], ls="", marker="X", ms=9, color=ZERO_COLOR, mec="white", mew=0.6,
+                    gid=f"map-zero:{label}", zorder=5)
+        for j, r in enumerate(rows):
+            if r["n_exact_zero"] > 0:
+                ax.annotate(f"{r['n_exact_zero']}/{r['n_draws']} draws = 0", xy=(1.0, y[j]),
+                            xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
+                            va="center", ha="left", fontsize=7.5, color=color, gid=f"exact-zero:{label}",
+                            annotation_clip=False)
+        desc = fit.prior.describe()
+        handles.append(Line2D([], [], color=color, lw=2.2, label=desc if desc.startswith(label) else f"{label}: {desc}"))
+    handles += [
+        Line2D([], [], ls="", marker="o", color="0.4", mec="white", label="posterior mean"),
+        Line2D([], [], ls="", marker="|", ms=11, mew=1.8, color="black", label="posterior median"),
+        Line2D([], [], ls="", marker="D", color="0.6", mec="black", label="MAP (non-zero)"),
+        Line2D([], [], ls="", marker="X", ms=9, color=ZERO_COLOR, mec="white", label="MAP exactly 0.0"),
+    ]
+    ax.set_yticks(np.arange(p), [str(n) for n in names])
+    ax.set_ylim(p - 0.5, -0.5)
+    ax.set_xlabel("coefficient w (lines: 94% highest-density interval of the posterior)")
+    ax.grid(True, axis="x", color="0.92")
+    ax.set_axisbelow(True)
+    ax.set_title(title if title is not None else "MAP vs posterior: the MAP can be exactly 0, posterior draws are not",
+                 fontsize=10)
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
+    return fig
+
+
+def _rank_histograms(draws, n_bins):
+    """Per chain, counts of the pooled ranks of ``draws`` (chain, draw) in ``n_bins`` bins."""
+    from scipy.stats import rankdata
+
+    n_chains, n_draws = draws.shape
+    ranks = rankdata(draws.ravel(), method="average").reshape(draws.shape)
+    edges = np.linspace(0.5, n_chains * n_draws + 0.5, n_bins + 1)
+    counts = np.array([np.histogram(ranks[c], bins=edges)[0] for c in range(n_chains)])
+    return edges, counts
+
+
+def plot_diagnostics(fit, *, n_rank=4, title=None, figsize=None):
+    """Sampler health of one fit: r_hat and ESS per coefficient, and rank plots.
+
+    Parameters
+    ----------
+    fit : FitResult
+    n_rank : int, default 4
+        Rank plots are drawn for this many coefficients, those with the largest r_hat
+        first (the ones most likely to show a problem).
+    title : str, optional
+    figsize : (float, float), optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig.axes[0]``: r_hat per coefficient (points ``gid`` ``"rhat"`` at
+        ``(r_hat_j, j)`` for finite values, limit line ``"rhat-limit"`` at 1.01);
+        ``fig.axes[1]``: bulk and tail ESS (``"ess-bulk"``, ``"ess-tail"``; line
+        ``"ess-limit"`` at 100 per chain); ``fig.axes[2:]``: rank histograms, one per
+        chosen coefficient (title = feature name; step patches ``"rank-chain<c>"``
+        hold each chain's counts; ``"rank-uniform"`` marks the count expected when the
+        chains agree).  The title states the number of divergences.
+    """
+    from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
+
+    stats = _coefficient_diagnostics(fit)
+    if not isinstance(n_rank, (int, np.integer)) or n_rank < 0:
+        raise CuspInputError(f"n_rank must be a whole number >= 0, got {n_rank!r}")
+    d = fit.diagnostics
+    names = fit.feature_names
+    p = len(names)
+    draws = fit.idata.posterior["w"].values  # chain, draw, feature
+    n_chains, n_draws = draws.shape[:2]
+    rhat = stats["rhat"]
+    # Worst r_hat first; NaN (constant or one chain) last; ties keep the feature order.
+    key = np.where(np.isfinite(rhat), -rhat, np.inf)
+    chosen = [int(j) for j in np.argsort(key, kind="stable")[: min(int(n_rank), p)]]
+    n_cols = max(len(chosen), 1)
+
+    fig = _figure(figsize, (max(7.6, 2.2 * n_cols), 2.4 + 0.24 * p + (2.3 if chosen else 0.0)))
+    top, bottom = (fig.subfigures(2, 1, height_ratios=[1.0 + 0.24 * p, 2.3]) if chosen else (fig, None))
+    rax, eax = top.subplots(1, 2, sharey=True)
+    y = np.arange(p)
+    ok = np.isfinite(rhat)
+    rax.axvline(RHAT_LIMIT, color=ZERO_COLOR, lw=1, ls="--", gid="rhat-limit", label=f"limit {RHAT_LIMIT}")
+    bad = ok & (rhat > RHAT_LIMIT)
+    rax.scatter(rhat[ok], y[ok], color=np.where(bad[ok], ZERO_COLOR, NONZERO_COLOR), s=28, zorder=3, gid="rhat")
+    for j in y[~ok]:
+        rax.annotate("n/a", (1.0, j), xytext=(0, 0), textcoords="offset points", va="center", ha="center",
+                     fontsize=7.5, color="0.4", gid="rhat-na")
+    hi = max(RHAT_LIMIT + 0.01, float(np.max(rhat[ok], initial=1.0)) + 0.005)
+    lo = min(0.995, float(np.min(rhat[ok], initial=1.0)) - 0.005)
+    rax.set_xlim(lo, hi)
+    rax.set_yticks(y, [str(n) for n in names])
+    rax.set_ylim(p - 0.5, -0.5)
+    rax.set_xlabel("r_hat (want ≤ 1.01)")
+    rax.grid(True, axis="x", color="0.92")
+    rax.set_axisbelow(True)
+
+    limit = ESS_PER_CHAIN * n_chains
+    eax.axvline(limit, color=ZERO_COLOR, lw=1, ls="--", gid="ess-limit")
+    eok = np.isfinite(stats["ess_bulk"])
+    eax.scatter(stats["ess_bulk"][eok], y[eok], color=NONZERO_COLOR, s=28, zorder=3, gid="ess-bulk", label="bulk ESS")
+    eax.scatter(stats["ess_tail"][eok], y[eok], color="C1", marker="s", s=22, zorder=3, gid="ess-tail", label="tail ESS")
+    top_ess = float(np.nanmax(np.r_[stats["ess_bulk"][eok], stats["ess_tail"][eok], limit]))
+    eax.set_xlim(0, 1.08 * top_ess)
+    eax.set_xlabel(f"effective sample size (want ≥ {limit}: {ESS_PER_CHAIN} per chain)")
+    eax.grid(True, axis="x", color="0.92")
+    eax.set_axisbelow(True)
+    eax.legend(fontsize=7.5, loc="lower right", framealpha=0.9)
+
+    if chosen:
+        n_bins = int(min(20, max(4, n_draws // 10)))
+        raxes = bottom.subplots(1, n_cols, sharey=True, squeeze=False)[0]
+        chain_colors = _colors(n_chains)
+        for ax, j in zip(raxes, chosen):
+            edges, counts = _rank_histograms(draws[:, :, j], n_bins)
+            for c in range(n_chains):
+                ax.stairs(counts[c], edges, baseline=None, color=chain_colors[c], lw=1.4, gid=f"rank-chain{c}",
+                          label=f"chain {c}")
+            ax.axhline(n_draws / n_bins, color="0.3", lw=0.9, ls=":", gid="rank-uniform")
+            ax.set_title(str(names[j]), fontsize=9)
+            ax.set_xticks([])
+            ax.set_xlabel("rank of draw (all chains)", fontsize=8)
+        raxes[0].set_ylabel("draws per bin", fontsize=8)
+        raxes[0].set_ylim(bottom=0)
+        raxes[0].legend(fontsize=7, loc="lower left", framealpha=0.9)
+        bottom.suptitle("Rank plots: flat and overlapping when the chains agree", fontsize=9)
+
+    rmax = float(np.max(rhat[ok])) if ok.any() else float("nan")
+    head = (f"Sampler diagnostics: {fit.prior.describe()} — {d.n_divergent} divergences, "
+            f"{n_chains} chains × {n_draws} draws, max r_hat {rmax:.3f}")
+    fig.suptitle(title if title is not None else head, fontsize=10)
     return fig
 
 

@@ -14,13 +14,17 @@ from matplotlib.figure import Figure
 from models import Model, load_diabetes
 from priors import CuspInputError, example_priors, gaussian, horseshoe, laplace
 from reports.figures import (
+    _coefficient_diagnostics,
     figure_to_png_data_uri,
     figure_to_svg,
     plot_certificate,
     plot_coefficients,
+    plot_diagnostics,
+    plot_forest,
     plot_path,
     plot_prior_densities,
 )
+from test_html import small_run  # one sampled run (3 priors, 5 features), shared with the HTML tests
 
 SIGMA = 54.0
 
@@ -210,6 +214,104 @@ def test_path_zero_counts_and_traces():
     assert [t.get_text() for t in fig.legends[0].get_texts()] == names
 
 
+def test_path_marks_the_fitted_scale():
+    X, y, names = _diabetes()
+    path = Model("gaussian", laplace(1.0), sigma=SIGMA).map_path(X, y, [0.1, 1.0, 10.0], feature_names=names)
+    fig = plot_path({"laplace": path}, marks={"laplace": 1.0})
+    for ax in fig.axes:
+        assert list(by_gid(ax, "mark").get_xdata()) == [1.0, 1.0]
+    assert all(by_gid(ax, "mark") is None for ax in plot_path({"laplace": path}).axes)
+
+
+# --------------------------------------------------------------------------- posterior
+def all_gid(ax, gid):
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def test_forest_draws_the_zero_statistics():
+    run = small_run()
+    (ax,) = plot_forest(run).axes
+    p = len(next(iter(run.fits.values())).feature_names)
+    offsets = []
+    for label, fit in run.fits.items():
+        rows = fit.zero_statistics()
+        segs = np.array(by_gid(ax, f"hdi:{label}").get_segments())  # (p, 2 ends, xy)
+        np.testing.assert_array_equal(segs[:, 0, 0], [r["hdi_low"] for r in rows])
+        np.testing.assert_array_equal(segs[:, 1, 0], [r["hdi_high"] for r in rows])
+        y = segs[:, 0, 1]
+        np.testing.assert_allclose(y - np.arange(p), y[0])  # one offset per prior, feature j at row j
+        offsets.append(y[0])
+        for gid, key in (("mean", "mean"), ("median", "median")):
+            line = by_gid(ax, f"{gid}:{label}")
+            np.testing.assert_array_equal(line.get_xdata(), [r[key] for r in rows])
+            np.testing.assert_array_equal(line.get_ydata(), y)
+        if fit.map is None:
+            assert by_gid(ax, f"map:{label}") is None and by_gid(ax, f"map-zero:{label}") is None
+        else:
+            coef = fit.map.coef
+            nz, z = by_gid(ax, f"map:{label}"), by_gid(ax, f"map-zero:{label}")
+            np.testing.assert_array_equal(nz.get_xdata(), coef[coef != 0])
+            np.testing.assert_array_equal(nz.get_ydata(), y[coef != 0])
+            assert np.all(np.asarray(z.get_xdata()) == 0)
+            np.testing.assert_array_equal(z.get_ydata(), y[coef == 0])
+            assert z.get_marker() != nz.get_marker()  # exact zeros get their own marker
+        texts = all_gid(ax, f"exact-zero:{label}")
+        shown = [(round(t.xy[1] - y[0]), t.get_text()) for t in texts]
+        expected = [(j, f"{r['n_exact_zero']}/{r['n_draws']} draws = 0") for j, r in enumerate(rows) if r["n_exact_zero"]]
+        assert shown == expected
+    assert len(set(offsets)) == len(run.fits)
+    assert all_gid(ax, "exact-zero:spike_and_slab") and not all_gid(ax, "exact-zero:laplace")
+    assert by_gid(ax, "map-zero:laplace").get_xydata().shape[0] == run.fits["laplace"].map.n_zeros > 0
+    assert [t.get_text() for t in ax.get_yticklabels()] == run.fits["laplace"].feature_names
+
+
+def test_forest_eps_band():
+    ax = plot_forest(small_run().fits, eps=0.25).axes[0]
+    bbox = by_gid(ax, "eps-band").get_bbox()
+    assert (bbox.x0, bbox.x1) == pytest.approx((-0.25, 0.25))
+    assert by_gid(plot_forest(small_run()).axes[0], "eps-band") is None
+
+
+@pytest.mark.parametrize("label", ["laplace", "spike_and_slab"])
+def test_diagnostics_figure_shows_rhat_ess_and_ranks(label):
+    fit = small_run().fits[label]
+    per = _coefficient_diagnostics(fit)
+    d = fit.diagnostics
+    fig = plot_diagnostics(fit)
+    rax, eax, *rank_axes = fig.axes
+    ok = np.isfinite(per["rhat"])
+    xy = by_gid(rax, "rhat").get_offsets().reshape(-1, 2)
+    np.testing.assert_array_equal(xy[:, 0], per["rhat"][ok])
+    np.testing.assert_array_equal(xy[:, 1], np.flatnonzero(ok))
+    assert list(by_gid(rax, "rhat-limit").get_xdata()) == [1.01, 1.01]
+    for gid, key in (("ess-bulk", "ess_bulk"), ("ess-tail", "ess_tail")):
+        xy = by_gid(eax, gid).get_offsets().reshape(-1, 2)
+        fin = np.isfinite(per[key])
+        np.testing.assert_array_equal(xy[:, 0], per[key][fin])
+        np.testing.assert_array_equal(xy[:, 1], np.flatnonzero(fin))
+    assert list(by_gid(eax, "ess-limit").get_xdata()) == [100 * d.n_chains] * 2
+    assert f"{d.n_divergent} divergences" in fig._suptitle.get_text()
+    # rank plots: the worst r_hat first; each chain's histogram holds all its draws
+    order = np.argsort(np.where(ok, -per["rhat"], np.inf), kind="stable")[:4]
+    assert [ax.get_title() for ax in rank_axes] == [fit.feature_names[j] for j in order]
+    for ax in rank_axes:
+        for c in range(d.n_chains):
+            counts = by_gid(ax, f"rank-chain{c}").get_data().values
+            assert counts.sum() == d.n_draws
+        assert by_gid(ax, "rank-uniform").get_ydata()[0] == pytest.approx(d.n_draws / len(counts))
+    assert len(plot_diagnostics(fit, n_rank=0).axes) == 2
+
+
+def test_coefficient_diagnostics_match_arviz():
+    import arviz as az
+
+    fit = small_run().fits["gaussian"]
+    per = _coefficient_diagnostics(fit)
+    np.testing.assert_allclose(per["rhat"], az.rhat(fit.idata.posterior)["w"].values)
+    np.testing.assert_allclose(per["ess_bulk"], az.ess(fit.idata.posterior, method="bulk")["w"].values)
+    assert np.nanmax(per["rhat"]) == pytest.approx(fit.diagnostics.max_rhat)
+
+
 # --------------------------------------------------------------------------- export
 def png_size(data):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -248,6 +350,8 @@ def test_figures_are_pyplot_free_figure_objects():
     before = Gcf.get_num_fig_managers()
     fig = plot_certificate(map_result(laplace(1.0)))
     assert type(fig) is Figure
+    assert type(plot_forest(small_run())) is Figure
+    assert type(plot_diagnostics(small_run().fits["laplace"])) is Figure
     assert Gcf.get_num_fig_managers() == before
 
 
@@ -262,6 +366,11 @@ def test_figures_are_pyplot_free_figure_objects():
         lambda: plot_coefficients(None),
         lambda: plot_path({}),
         lambda: plot_path({"laplace": map_result(laplace(1.0))}),
+        lambda: plot_forest({}),
+        lambda: plot_forest([map_result(laplace(1.0))]),
+        lambda: plot_forest(small_run(), eps=0.0),
+        lambda: plot_diagnostics(map_result(laplace(1.0))),
+        lambda: plot_diagnostics(small_run().fits["laplace"], n_rank=-1),
     ],
 )
 def test_bad_input_raises_cusp_input_error(call):

@@ -1,0 +1,92 @@
+"""Breast cancer: sparse logistic regression under Laplace, Gaussian and horseshoe priors.
+
+Wisconsin diagnostic breast cancer data (scikit-learn's bundled copy; n = 569, 30
+standardized features, y = 1 for malignant).  The Laplace MAP (L1 logistic regression)
+keeps a handful of the 30 correlated features and sets the others to exactly 0.0, each
+zero certified by |d(-loglik)/dw_j at 0| <= 1/b.  The Gaussian prior, given
+``--gaussian-factor`` times the Laplace's density at 0, shrinks every coefficient and
+zeroes none.  The regularized horseshoe (Piironen & Vehtari 2017; global scale from an
+expected number of non-zeros with the logistic pseudo-sigma 1/sqrt(mu(1-mu)), Gaussian
+slab ``--slab-scale``) has a degenerate global MAP at 0; its non-zero local mode is
+reported as such.  The plain horseshoe is available (``--priors ...,horseshoe``) but
+samples badly here: the data are nearly separable, and its Cauchy tails leave the large
+coefficients unconstrained (measured: 159 divergent transitions of 2000, r_hat 1.18).  The posterior draws sit next to each MAP.
+
+Run: ``python -m models.breast_cancer [--scale 0.1] [--gaussian-factor 10] [--priors laplace,gaussian]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import numpy as np
+
+from priors import gaussian, horseshoe, laplace, regularized_horseshoe
+
+from .conversions import horseshoe_global_scale
+from .datasets import load_breast_cancer
+from .model import Model
+from .runs import RunResult
+from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+
+TITLE = "Breast cancer: L1 logistic regression zeroes features exactly, L2 never does"
+PRIORS = ("laplace", "gaussian", "regularized_horseshoe", "horseshoe")
+DEFAULT_PRIORS = ("laplace", "gaussian", "regularized_horseshoe")
+
+
+def add_arguments(parser):
+    parser.add_argument("--scale", type=positive_float, default=0.1,
+                        help="Laplace scale b on the logit scale per sd of a feature (default 0.1)")
+    parser.add_argument("--gaussian-factor", type=positive_float, default=10.0,
+                        help="the Gaussian prior gets this many times the Laplace's density at 0 (default 10)")
+    parser.add_argument("--tau", type=positive_float, default=None,
+                        help="horseshoe global scale (default: Piironen & Vehtari's tau0 for --expected-nonzeros)")
+    parser.add_argument("--expected-nonzeros", type=positive_float, default=5.0,
+                        help="prior guess of the number of non-zero coefficients, sets the default tau (default 5)")
+    parser.add_argument("--slab-scale", type=positive_float, default=2.0,
+                        help="slab width c of the regularized horseshoe (default 2)")
+    add_sampling_arguments(parser, priors=PRIORS, default_priors=DEFAULT_PRIORS)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m models.breast_cancer", description=__doc__.split("\n\n")[0])
+    return add_arguments(parser)
+
+
+def run(args) -> RunResult:
+    labels = select_priors(args.priors, PRIORS)
+    X, y, names = load_breast_cancer()
+    n, p = X.shape
+    lap = laplace(args.scale)
+    gauss = gaussian(1.0 / (math.sqrt(2 * math.pi) * args.gaussian_factor * lap.density_at_zero))
+    if args.tau is not None:
+        tau, tau_txt = args.tau, f"tau = {args.tau:g}"
+    else:
+        mu = float(np.mean(y))
+        pseudo_sigma = 1.0 / math.sqrt(mu * (1.0 - mu))
+        tau = horseshoe_global_scale(args.expected_nonzeros, n_features=p, n_obs=n, sigma=pseudo_sigma)
+        tau_txt = (f"tau = {tau:.4g} from p0 = {args.expected_nonzeros:g} expected non-zeros and the logistic "
+                   f"pseudo-sigma 1/sqrt(mu(1-mu)) = {pseudo_sigma:.3g}")
+    priors = {"laplace": lap, "gaussian": gauss, "horseshoe": horseshoe(tau),
+              "regularized_horseshoe": regularized_horseshoe(tau, slab_scale=args.slab_scale)}
+    models = {label: Model("logistic", priors[label]) for label in labels}
+    fits = fit_priors(models, X, y, names, args)
+    parts = [
+        f"Breast cancer data (n = {n}, p = {p} standardized features; {int(y.sum())} malignant = 1), logistic likelihood.",
+        f"Laplace scale b = {args.scale:g} (zero threshold 1/b = {lap.zero_threshold:.4g});",
+        f"the Gaussian has {args.gaussian_factor:g}x the Laplace's density at 0 (sd {gauss.scale:.4g}) and zero threshold 0;",
+        f"(regularized) horseshoe {tau_txt}; slab width {args.slab_scale:g}.",
+    ]
+    return RunResult("breast_cancer", TITLE, " ".join(parts) + "\n" + "\n".join(map_claims(fits)), fits)
+
+
+def main(args) -> int:
+    print(run(args).summary())
+    return 0
+
+
+if __name__ == "__main__":
+    script_entry_point(sys.modules[__name__])

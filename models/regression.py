@@ -1,0 +1,227 @@
+"""Your own data: exact MAP and posterior for a CSV file.
+
+Reads a CSV file with a header row (comma, semicolon or tab separated), takes one
+column as the response (``--target``) and the others (or ``--features a,b,c``) as
+features, standardizes the features (mean 0, sd 1, so one prior scale means the same
+for every column and coefficients are per sd of their feature), and fits the chosen
+likelihood under the chosen prior(s): the exact MAP with a certificate for every zero,
+next to NUTS posterior draws.  Constant columns are dropped with a warning.
+
+Run: ``python -m models.regression --data FILE.csv --target COLUMN [--likelihood gaussian|logistic|poisson]
+[--prior laplace[,gaussian,...]] [--scale S] [--param KEY=VALUE ...] [--sigma S] [--features a,b,c]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import re
+import sys
+
+import numpy as np
+
+from priors import REGISTRY, CuspInputError, make_prior
+
+from .datasets import standardize
+from .model import Model
+from .runs import RunResult
+from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+
+TITLE = "Your data: exact MAP zeros and the posterior"
+LIKELIHOODS = ("gaussian", "logistic", "poisson")
+_MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
+_MAX_LISTED = 8
+
+
+def add_arguments(parser):
+    parser.add_argument("--data", required=True, metavar="FILE.csv", help="CSV file with a header row")
+    parser.add_argument("--target", required=True, metavar="COLUMN", help="name of the response column")
+    parser.add_argument("--features", default=None, metavar="a,b,c",
+                        help="comma-separated feature columns (default: every column except the target)")
+    parser.add_argument("--likelihood", choices=LIKELIHOODS, default="gaussian",
+                        help="gaussian (real y), logistic (0/1 y) or poisson (counts) (default gaussian)")
+    parser.add_argument("--prior", default="laplace", metavar="NAME[,NAME...]",
+                        help=f"prior family, or several separated by commas; one of {', '.join(REGISTRY)} (default laplace)")
+    parser.add_argument("--scale", type=positive_float, default=1.0,
+                        help="prior scale (Laplace b, Gaussian sd, horseshoe tau, ...) per sd of a feature (default 1)")
+    parser.add_argument("--param", action="append", metavar="KEY=VALUE",
+                        help="extra prior parameter, e.g. p=0.5 (bridge) or nu=3 (student_t); repeatable")
+    parser.add_argument("--sigma", type=positive_float, default=None,
+                        help="Gaussian noise sd, if known (default: estimated, HalfNormal prior; MAP at its posterior median)")
+    add_sampling_arguments(parser)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m models.regression", description=__doc__.split("\n\n")[0])
+    return add_arguments(parser)
+
+
+# ---------------------------------------------------------------------- CSV
+def _listed(items, limit=_MAX_LISTED):
+    items = [str(i) for i in items]
+    return ", ".join(items[:limit]) + (f", ... ({len(items)} in all)" if len(items) > limit else "")
+
+
+def read_csv(path) -> tuple[list[str], list[list[str]], list[int]]:
+    """``(header, rows, line_numbers)`` of a CSV file; the delimiter (``,`` ``;`` or tab)
+    is detected from the header line.  Raises CuspInputError with the line to fix."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise CuspInputError(f"data file not found: {path}")
+    if os.path.isdir(path):
+        raise CuspInputError(f"{path} is a folder; --data needs a CSV file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except UnicodeDecodeError as exc:
+        raise CuspInputError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
+    except OSError as exc:
+        raise CuspInputError(f"cannot read {path}: {exc.strerror}") from None
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), None)
+    if first is None:
+        raise CuspInputError(f"{path} is empty; it needs a header row and at least 2 data rows")
+    delimiter = max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header, rows, line_numbers = None, [], []
+    try:
+        for lineno, fields in enumerate(reader, start=1):
+            if not fields or all(not f.strip() for f in fields):
+                continue  # blank line
+            fields = [f.strip() for f in fields]
+            if header is None:
+                header = fields
+                continue
+            if len(fields) != len(header):
+                raise CuspInputError(
+                    f"line {lineno} of {path} has {len(fields)} fields, but the header has {len(header)}; "
+                    f"check the delimiter ({delimiter!r}) and quoting"
+                )
+            rows.append(fields)
+            line_numbers.append(lineno)
+    except csv.Error as exc:
+        raise CuspInputError(f"{path} is not valid CSV: {exc}") from None
+    empty = [k + 1 for k, h in enumerate(header) if not h]
+    if empty:
+        raise CuspInputError(f"the header of {path} has unnamed columns (positions {_listed(empty)}); name every column")
+    dup = sorted({h for h in header if header.count(h) > 1})
+    if dup:
+        raise CuspInputError(f"the header of {path} repeats column names: {_listed(dup)}; make them unique")
+    return header, rows, line_numbers
+
+
+def _column(name, header, rows, line_numbers, path) -> np.ndarray:
+    k = header.index(name)
+    values, missing, bad = np.empty(len(rows)), [], None
+    for i, row in enumerate(rows):
+        cell = row[k]
+        if cell.lower() in _MISSING:
+            missing.append(line_numbers[i])
+            values[i] = np.nan
+            continue
+        try:
+            values[i] = float(cell)
+        except ValueError:
+            bad = bad or (line_numbers[i], cell)
+            continue
+        if not math.isfinite(values[i]):
+            missing.append(line_numbers[i])
+    if bad is not None:
+        raise CuspInputError(f"column {name!r} of {path} is not numeric: line {bad[0]} has {bad[1]!r}; "
+                             "encode categories as numbers or leave the column out with --features")
+    if missing:
+        raise CuspInputError(f"column {name!r} of {path} has empty, NaN or infinite cells on lines {_listed(missing)}; "
+                             "fill them in or remove those rows")
+    return values
+
+
+def load_csv(path, target, features=None, *, warn=None):
+    """``(X, y, feature_names, notes)`` from a CSV file: X standardized, constant
+    feature columns dropped (with a warning through ``warn``)."""
+    warn = warn or (lambda msg: print(f"warning: {msg}", file=sys.stderr))
+    header, rows, line_numbers = read_csv(path)
+    path = os.fspath(path)
+    if target not in header:
+        raise CuspInputError(f"target column {target!r} is not in {path}; its columns are: {_listed(header, 50)}")
+    if features is None:
+        names = [h for h in header if h != target]
+    else:
+        names = [f.strip() for f in str(features).split(",") if f.strip()]
+        missing = [f for f in names if f not in header]
+        if missing:
+            raise CuspInputError(f"feature column {missing[0]!r} is not in {path}; its columns are: {_listed(header, 50)}")
+        if target in names:
+            raise CuspInputError(f"the target {target!r} cannot also be a feature; remove it from --features")
+        if len(set(names)) != len(names):
+            raise CuspInputError("--features lists a column twice")
+    if not names:
+        raise CuspInputError(f"{path} has no feature columns besides the target {target!r}")
+    if len(rows) < 2:
+        raise CuspInputError(f"{path} has {len(rows)} data row{'s' if len(rows) != 1 else ''}; at least 2 are needed")
+    y = _column(target, header, rows, line_numbers, path)
+    X = np.column_stack([_column(n, header, rows, line_numbers, path) for n in names])
+    constant = [n for n, sd in zip(names, X.std(axis=0)) if not sd > 0]
+    notes = []
+    if constant:
+        msg = (f"dropping constant column{'s' if len(constant) > 1 else ''} {_listed(constant)}: "
+               "no information about the target (the prior alone would decide the coefficient)")
+        warn(msg)
+        notes.append(msg)
+        keep = [j for j, n in enumerate(names) if n not in constant]
+        if not keep:
+            raise CuspInputError(f"every feature column of {path} is constant; nothing to fit")
+        X, names = X[:, keep], [names[j] for j in keep]
+    return standardize(X), y, names, notes
+
+
+def parse_params(items) -> dict:
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CuspInputError(f"--param takes KEY=VALUE, got {item!r}")
+        try:
+            params[key] = float(value)
+        except ValueError:
+            raise CuspInputError(f"--param {key} must be a number, got {value!r}") from None
+    return params
+
+
+def run(args) -> RunResult:
+    labels = select_priors(args.prior, list(REGISTRY), option="--prior")
+    if args.sigma is not None and args.likelihood != "gaussian":
+        raise CuspInputError(f"--sigma is for the gaussian likelihood only; the {args.likelihood} likelihood has no noise sd")
+    params = parse_params(args.param)
+    priors = {label: make_prior(label, scale=args.scale, **params) for label in labels}
+    X, y, names, notes = load_csv(args.data, args.target, args.features)
+    models = {label: Model(args.likelihood, prior, sigma=args.sigma) for label, prior in priors.items()}
+    # validate y for this likelihood before any sampling (0/1 labels, counts)
+    models[labels[0]].likelihood.check_y(y)
+    fits = fit_priors(models, X, y, names, args)
+    sigma_txt = ""
+    if args.likelihood == "gaussian":
+        sigma_txt = f", noise sd {args.sigma:g}" if args.sigma is not None else ", noise sd estimated (MAP at its posterior median)"
+    intro = (
+        f"{os.path.basename(args.data)}: n = {len(y)} rows, p = {len(names)} features, target {args.target!r}; "
+        f"{args.likelihood} likelihood{sigma_txt}. Features were standardized (mean 0, sd 1), so coefficients are per "
+        f"standard deviation of each feature and one prior scale ({args.scale:g}) applies to all of them."
+    )
+    if notes:
+        intro += " Note: " + "; ".join(notes) + "."
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.splitext(os.path.basename(args.data))[0])[:64] or "regression"
+    if not name[0].isalnum():
+        name = "r" + name[:63]
+    return RunResult(name, f"{TITLE}: {os.path.basename(args.data)}", intro + "\n" + "\n".join(map_claims(fits)), fits)
+
+
+def main(args) -> int:
+    print(run(args).summary())
+    return 0
+
+
+if __name__ == "__main__":
+    script_entry_point(sys.modules[__name__])

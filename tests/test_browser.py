@@ -1,0 +1,99 @@
+"""The demo's report in a real browser: Debian's Chromium, headless, opened from disk.
+
+No console errors, every image decodes, headings and tables are there, no request
+leaves the file, and a hostile feature name or title is shown as text, never run.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60", "--no-progress"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), "Debian's chromium is required (.ci/run installs it with apt-get)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path):
+    """Load ``path`` and return (page, console errors, URLs requested)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors, requests = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, errors, requests
+
+
+def _images(page):
+    return page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
+
+
+def test_demo_index_links_a_working_report(demo_folder, browser):
+    page, errors, requests = _open(browser, demo_folder / "index.html")
+    links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+    assert "diabetes/index.html" in links
+    assert not errors
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    page.close()
+
+
+def test_report_renders_offline_with_images_headings_and_tables(demo_folder, browser):
+    page, errors, requests = _open(browser, demo_folder / "diabetes" / "index.html")
+    assert not errors, errors
+    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if not u.startswith("file:")]
+    images = _images(page)
+    assert len(images) >= 5
+    assert all(done and w > 0 and h > 0 and alt for done, w, h, alt in images), images
+    assert page.locator("h1").count() == 1
+    assert page.locator("h2").count() >= 3
+    assert page.locator("table").count() >= 4
+    text = page.inner_text("body")
+    for prior in ("laplace", "gaussian", "horseshoe"):
+        assert prior in text.lower()
+    os.makedirs("/tmp/cusp-screens", exist_ok=True)
+    page.screenshot(path="/tmp/cusp-screens/diabetes.png", full_page=True)
+    page.close()
+
+
+def test_hostile_names_are_shown_not_run(browser, tmp_path):
+    from models import Model, load_diabetes
+    from models.runs import RunResult
+    from priors import laplace
+    from reports.html import write_report
+
+    X, y, names = load_diabetes()
+    hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>"
+    names = [hostile] + names[1:4]
+    fit = Model("gaussian", laplace(1.0), sigma=54.0).fit(X[:, :4], y, feature_names=names, draws=40, tune=40,
+                                                          chains=1, random_seed=0)
+    run = RunResult("hostile", f"Title {hostile}", f"Description {hostile}", {"laplace": fit})
+    write_report(run, tmp_path)
+    page, errors, requests = _open(browser, tmp_path / "index.html")
+    assert page.evaluate("window.__pwned === undefined")
+    assert hostile in page.inner_text("body")  # shown as text
+    assert all(u.startswith(("file:", "data:")) for u in requests)
+    page.close()
