@@ -84,9 +84,10 @@ def save_run(run: RunResult, folder, *, overwrite=False) -> list[str]:
         if clash:
             raise CuspInputError(f"{clash[0]} already exists; choose another folder or allow overwriting (--force)")
     written = []
-    for label, fit in run.fits.items():
+    for position, (label, fit) in enumerate(run.fits.items()):
         attrs = fit.idata.posterior.attrs
-        attrs.update(cusp_run_name=run.name, cusp_run_title=run.title, cusp_run_description=run.description, cusp_label=label)
+        attrs.update(cusp_run_name=run.name, cusp_run_title=run.title, cusp_run_description=run.description,
+                     cusp_label=label, cusp_position=position)
         fit.to_netcdf(targets[label], overwrite=overwrite)
         written.append(targets[label])
     text = json.dumps(run.to_dict(), indent=2, sort_keys=True, allow_nan=False)
@@ -104,19 +105,20 @@ def load_run(paths) -> RunResult:
             raise CuspInputError(f"no .nc results files in {folder}")
     elif isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    fits, meta = {}, None
+    loaded, meta = [], None
     for path in paths:
         fit = FitResult.from_netcdf(path)
         attrs = fit.idata.posterior.attrs
         label = str(attrs.get("cusp_label", os.path.splitext(os.path.basename(path))[0]))
-        if label in fits:
+        if label in [lab for _, lab, _ in loaded]:
             raise CuspInputError(f"two results files are labelled {label!r}")
-        fits[label] = fit
+        loaded.append((int(attrs.get("cusp_position", len(loaded))), label, fit))
         meta = meta or (
             str(attrs.get("cusp_run_name", "results")),
             str(attrs.get("cusp_run_title", "cusp results")),
             str(attrs.get("cusp_run_description", "")),
         )
+    fits = {label: fit for _, label, fit in sorted(loaded, key=lambda t: t[0])}  # the run's own order
     return RunResult(meta[0], meta[1], meta[2], fits)
 
 

@@ -16,7 +16,7 @@ import sys
 
 from models.runs import load_run, save_run
 from models.scripts import add_sampling_arguments
-from .publish import staged_folder
+from .publish import check_output_folder, staged_folder
 from priors import REGISTRY, CuspInputError, make_prior
 
 
@@ -126,9 +126,10 @@ def _write_run(run, folder):
 
 
 def _run(args):
+    out = args.out or f"cusp-{args.script}"
+    check_output_folder(out, force=args.force)  # before sampling, not after
     run = _run_script(args.script, args)
     print(run.summary())
-    out = args.out or f"cusp-{args.script}"
     with staged_folder(out, force=args.force) as tmp:
         _write_run(run, tmp)
     _step(f"wrote {os.path.join(out, 'index.html')}")
@@ -140,6 +141,7 @@ def _demo(args):
     diabetes = _load(_scripts()["diabetes"])
     parser = _Parser(prog="cusp demo")
     diabetes.add_arguments(parser)
+    check_output_folder(args.out, force=args.force)  # before sampling, not after
     script_args = parser.parse_args([])  # the script's defaults ...
     for key in ("draws", "tune", "chains", "seed", "sampler", "progress"):  # ... with the demo's sampling options
         setattr(script_args, key, getattr(args, key))

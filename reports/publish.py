@@ -12,14 +12,9 @@ from models.storage import current_umask
 from priors import CuspInputError
 
 
-@contextlib.contextmanager
-def staged_folder(out, *, force=False):
-    """Yield a fresh staging folder; on success it becomes ``out``.
-
-    An existing ``out`` is an error unless ``force`` (then it is replaced only after
-    the new folder is complete).  On any error or interrupt the staging folder is
-    removed and ``out`` is untouched.
-    """
+def check_output_folder(out, *, force=False) -> str:
+    """Refuse an output folder that exists (without ``force``), is a file, or has no
+    parent; call it before long work so the user learns at once.  Returns the absolute path."""
     out = os.path.abspath(os.fspath(out))
     if os.path.exists(out) and not force:
         raise CuspInputError(f"output folder {out} already exists; choose another with --out, or pass --force to replace it")
@@ -28,6 +23,19 @@ def staged_folder(out, *, force=False):
     parent = os.path.dirname(out)
     if not os.path.isdir(parent):
         raise CuspInputError(f"folder {parent} does not exist; create it first")
+    return out
+
+
+@contextlib.contextmanager
+def staged_folder(out, *, force=False):
+    """Yield a fresh staging folder; on success it becomes ``out``.
+
+    An existing ``out`` is an error unless ``force`` (then it is replaced only after
+    the new folder is complete).  On any error or interrupt the staging folder is
+    removed and ``out`` is untouched.
+    """
+    out = check_output_folder(out, force=force)
+    parent = os.path.dirname(out)
     tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}-", dir=parent)
     os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp makes 0700; give the usual mode
     try:
