@@ -27,7 +27,15 @@ from priors import REGISTRY, CuspInputError, make_prior
 from .datasets import standardize
 from .model import Model
 from .runs import RunResult
-from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from .scripts import (
+    add_sampling_arguments,
+    fit_priors,
+    map_claims,
+    parse_params,
+    positive_float,
+    script_entry_point,
+    select_priors,
+)
 
 TITLE = "Your data: exact MAP zeros and the posterior"
 LIKELIHOODS = ("gaussian", "logistic", "poisson")
@@ -175,20 +183,6 @@ def load_csv(path, target, features=None, *, warn=None):
             raise CuspInputError(f"every feature column of {path} is constant; nothing to fit")
         X, names = X[:, keep], [names[j] for j in keep]
     return standardize(X), y, names, notes
-
-
-def parse_params(items) -> dict:
-    params = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise CuspInputError(f"--param takes KEY=VALUE, got {item!r}")
-        try:
-            params[key] = float(value)
-        except ValueError:
-            raise CuspInputError(f"--param {key} must be a number, got {value!r}") from None
-    return params
 
 
 def run(args) -> RunResult:

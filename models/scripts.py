@@ -28,6 +28,7 @@ __all__ = [
     "SCRIPTS",
     "load_script",
     "add_sampling_arguments",
+    "parse_params",
     "select_priors",
     "fit_priors",
     "map_claims",
@@ -93,6 +94,21 @@ def sigma_or_estimate(text):
         return positive_float(text)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected a number > 0 or 'estimate', got {text!r}") from None
+
+
+def parse_params(items) -> dict:
+    """``--param KEY=VALUE`` options as a dict of floats (extra prior parameters)."""
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CuspInputError(f"--param takes KEY=VALUE, got {item!r}")
+        try:
+            params[key] = float(value)
+        except ValueError:
+            raise CuspInputError(f"--param {key} must be a number, got {value!r}") from None
+    return params
 
 
 def add_sampling_arguments(parser, *, priors=None, default_priors=None):

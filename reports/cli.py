@@ -15,7 +15,7 @@ import os
 import sys
 
 from models.runs import load_run, save_run
-from models.scripts import add_sampling_arguments
+from models.scripts import add_sampling_arguments, parse_params
 from .publish import check_output_folder, staged_folder
 from priors import REGISTRY, CuspInputError, make_prior
 
@@ -39,19 +39,6 @@ def _priors_table() -> str:
     return "\n".join(lines)
 
 
-def _parse_params(items):
-    params = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise CuspInputError(f"--param takes KEY=VALUE, got {item!r}")
-        try:
-            params[key] = float(value)
-        except ValueError:
-            raise CuspInputError(f"--param {key} must be a number, got {value!r}") from None
-    return params
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``cusp: error: ...``) and exit code 2."""
 
@@ -69,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="cusp-demo", help="output folder (default ./cusp-demo)")
     demo.add_argument("--force", action="store_true", help="replace an existing output folder")
     add_sampling_arguments(demo)
+    demo.add_argument("--quick-study", action="store_true", help="run the study with small grids and tiny sampling")
 
     run = sub.add_parser("run", help="run a model script and write results (netCDF + JSON) and an HTML report",
                          description="Run one of the model scripts; `cusp run regression --data FILE.csv --target COLUMN` "
@@ -86,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("results", nargs="+", help="a results folder, or one or more .nc files")
     rep.add_argument("-o", "--output", default=None, help="HTML file to write (default: report.html beside the results)")
     rep.add_argument("--force", action="store_true", help="overwrite an existing HTML file")
+
+    study = sub.add_parser("study", help="the study: singularity, not concentration (experiments and report)",
+                           description="Run the seven experiments that show exact MAP zeros come from a prior's "
+                                       "singularity at 0, not its concentration, and write the report.")
+    study.add_argument("--out", default="cusp-study", help="output folder (default ./cusp-study)")
+    study.add_argument("--force", action="store_true", help="replace an existing output folder")
+    study.add_argument("--quick", action="store_true", help="smaller grids and tiny sampling (seconds; for tests)")
+    study.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
     m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
@@ -149,8 +145,28 @@ def _demo(args):
     run = diabetes.run(script_args)
     with staged_folder(args.out, force=args.force) as tmp:
         _write_run(run, os.path.join(tmp, run.name))
-        entries = [(run.title, f"{run.name}/index.html", run.description.split(". ")[0])]
+        _write_study(os.path.join(tmp, "study"), quick=args.quick_study, seed=args.seed)
+        entries = [
+            (run.title, f"{run.name}/index.html", run.description.split(". ")[0]),
+            ("Singularity, not concentration: the study", "study/index.html",
+             "Seven experiments: exact zeros come from a kink or pole of the prior at 0, never from its height there"),
+        ]
         _write_text(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"))
+    _step(f"wrote {os.path.join(args.out, 'index.html')}")
+
+
+def _write_study(folder, *, quick, seed):
+    from reports.study import run_study
+    from reports.study_html import write_study
+
+    _step("the study: seven experiments (singularity, not concentration)")
+    write_study(folder, study=run_study(quick=quick, random_seed=seed))
+
+
+def _study(args):
+    check_output_folder(args.out, force=args.force)
+    with staged_folder(args.out, force=args.force) as tmp:
+        _write_study(tmp, quick=args.quick, seed=args.seed)
     _step(f"wrote {os.path.join(args.out, 'index.html')}")
 
 
@@ -181,7 +197,7 @@ def main(argv=None) -> int:
         elif args.command == "map":
             from models import Model, load_diabetes
 
-            prior = make_prior(args.prior, scale=args.scale, **_parse_params(args.param))
+            prior = make_prior(args.prior, scale=args.scale, **parse_params(args.param))
             X, y, names = load_diabetes()
             print(Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names).summary())
         elif args.command == "demo":
@@ -190,6 +206,8 @@ def main(argv=None) -> int:
             _run(args)
         elif args.command == "report":
             _report(args)
+        elif args.command == "study":
+            _study(args)
     except CuspInputError as exc:
         print(f"cusp: error: {exc}", file=sys.stderr)
         return 2

@@ -461,6 +461,10 @@ def _run_context(run, eps, paths):
         "overview": [_overview_row(label, fit, stats[label]) for label, fit in run.fits.items()],
         "sections": sections,
         "forest": _image(F.plot_forest(run.fits, eps=eps), forest_alt),
+        "priors_figure": _image(
+            F.plot_prior_densities([fit.prior for fit in run.fits.values() if fit.prior.has_map_view] or
+                                   [fit.prior for fit in run.fits.values()], penalty=False),
+            "The priors' densities near zero on a log scale, with each density at 0 and zero threshold in the legend."),
         "hdi_percent": f"{100 * HDI_PROB:g}",
         "rhat_limit": RHAT_LIMIT,
         "ess_per_chain": ESS_PER_CHAIN,

@@ -99,10 +99,13 @@ def plot_concentration(data, *, figsize=None):
             ax.axvline(x_inf / 3, color="0.5", lw=0.6, ls=":")
             ax.grid(alpha=0.3)
         top.text(x_inf, d["n_features"] * 1.02, "∞\n(pole)", ha="center", va="bottom", fontsize=8)
-        for m in d["matched"][1:]:
-            top.annotate(f"Gaussian {m['multiple']:g}× density:\n{m['n_zeros']} zeros",
-                         (m["density"], m["n_zeros"]), xytext=(0, 28), textcoords="offset points", ha="center",
-                         fontsize=7.5, arrowprops={"arrowstyle": "->", "color": "0.4"}, gid="matched")
+        m100, m1000 = d["matched"][1], d["matched"][2]
+        top.annotate(f"Gaussian with {m100['multiple']:g}× and {m1000['multiple']:g}×\nthe Laplace's density:"
+                     f" {m100['n_zeros']} and {m1000['n_zeros']} zeros",
+                     (m100["density"], m100["n_zeros"]), xytext=(-10, 40), textcoords="offset points", ha="center",
+                     fontsize=7.5, arrowprops={"arrowstyle": "->", "color": "0.4"}, gid="matched")
+        top.annotate("", (m1000["density"], m1000["n_zeros"]), xytext=(-10 - 0, 40), textcoords="offset points",
+                     arrowprops={"arrowstyle": "->", "color": "0.4"})
         top.set_ylim(-0.5, d["n_features"] * 1.2)
         top.set_title(f"{ds}: exact MAP zeros (of {d['n_features']})")
         top.set_ylabel("exact zeros")
@@ -165,7 +168,7 @@ def plot_threshold_law(data, *, figsize=None):
     left.set_xscale("symlog", linthresh=t)
     left.set_xlabel("slope of −log likelihood at w_j = 0")
     left.set_title(f"Laplace b = {data['b']:g}: {int(zero.sum())} zeros, all inside the band")
-    left.legend(fontsize=8, loc="lower right")
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     left.grid(alpha=0.3, axis="x")
     s = data["scales"]
     order = np.argsort(s)
@@ -181,7 +184,7 @@ def plot_threshold_law(data, *, figsize=None):
     right.set_xlabel("Laplace scale b")
     right.set_ylabel("|slope at 0|")
     right.set_title("Below the dashed line: exact zero (×); above: non-zero")
-    right.legend(fontsize=7, ncol=2, loc="lower left")
+    right.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     right.grid(alpha=0.3)
     return fig
 
@@ -253,7 +256,7 @@ def plot_geometry(data, *, figsize=None):
 def plot_overfitting(data, *, figsize=None):
     """Experiment 6: test MSE (``gid`` ``"mse:<family>"``), support precision and recall
     (``"precision:<family>"``, ``"recall:<family>"``) against the prior scale."""
-    fig = _figure(figsize, (11.0, 3.9))
+    fig = _figure(figsize, (11.0, 4.3))
     axes = fig.subplots(1, 3)
     for i, (label, r) in enumerate(data["families"].items()):
         axes[0].plot(r["scales"], r["test_mse"], "o-", color=f"C{i}", gid=f"mse:{label}", label=label)
@@ -269,7 +272,8 @@ def plot_overfitting(data, *, figsize=None):
         ax.grid(alpha=0.3)
     axes[1].set_ylim(-0.05, 1.05)
     axes[2].set_ylim(-0.05, 1.05)
-    axes[0].legend(fontsize=7.5)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8)
     return fig
 
 
@@ -278,7 +282,7 @@ def plot_posterior_vs_map(data, *, figsize=None):
     """Experiment 7: per coefficient and prior, P(|w| < eps | y) (bars, ``gid``
     ``"p_near:<prior>"``) and the fraction of draws exactly 0.0 (``"p_exact:<prior>"``);
     MAP exact zeros are marked with a red diamond (``"map-zero:<prior>"``)."""
-    fig = _figure(figsize, (11.0, 4.4))
+    fig = _figure(figsize, (11.0, 4.8))
     left, right = fig.subplots(1, 2, sharey=True)
     names = data["feature_names"]
     labels = data["labels"]
@@ -300,7 +304,8 @@ def plot_posterior_vs_map(data, *, figsize=None):
     right.set_xlabel("fraction of posterior draws exactly 0.0")
     left.set_title("near zero: every prior has some mass")
     right.set_title("exactly zero: only the spike-and-slab")
-    left.legend(fontsize=7.5, loc="lower right")
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8)
     left.grid(alpha=0.3, axis="x")
     right.grid(alpha=0.3, axis="x")
     return fig

@@ -15,11 +15,10 @@ import os
 
 import numpy as np
 
-from models.storage import write_atomically
 from priors import CuspInputError
 
 from . import study_figures as SF
-from .html import Cell, _environment, _fmt, _image, _num, _value
+from .html import Cell, _environment, _fmt, _image, _num, _target, _value, _write
 from .study import Study, run_study
 
 __all__ = ["render_study", "write_study", "study_numbers"]
@@ -100,11 +99,11 @@ def _concentration(d, say):
             " exact zeros; their smallest |coefficient| goes down to ",
             say.n(f"concentration.{ds}.smooth_min_smallest", r["smooth_min_smallest_abs"]),
             " but not to 0. The Laplace with b = ", say.n(f"concentration.{ds}.b", r["reference_b"]),
-            " (density ", say.n(f"concentration.{ds}.laplace_density", lap["density"]), ") has ",
+            " (density at zero ", say.n(f"concentration.{ds}.laplace_density", lap["density"]), ") has ",
             say.n(f"concentration.{ds}.laplace_zeros", lap["n_zeros"]), " exact zeros of ",
-            say.n(f"concentration.{ds}.p", r["n_features"]), "; a Gaussian with 100× its density at zero has ",
-            say.n(f"concentration.{ds}.gauss100_zeros", g100["n_zeros"]), " (smallest |coefficient| ",
-            say.n(f"concentration.{ds}.gauss100_smallest", g100["smallest_abs"]), ") and with 1000× its density ",
+            say.n(f"concentration.{ds}.p", r["n_features"]), " coefficients. A Gaussian with 100× that density at zero has ",
+            say.n(f"concentration.{ds}.gauss100_zeros", g100["n_zeros"]), " exact zeros (smallest |coefficient| ",
+            say.n(f"concentration.{ds}.gauss100_smallest", g100["smallest_abs"]), "), and one with 1000× has ",
             say.n(f"concentration.{ds}.gauss1000_zeros", g1000["n_zeros"]), " (smallest |coefficient| ",
             say.n(f"concentration.{ds}.gauss1000_smallest", g1000["smallest_abs"]), ")."])
         for label, f in fam.items():
@@ -164,7 +163,7 @@ def _threshold(d, say):
                      Cell("yes" if d["inside_band"][j] else "no"),
                      _num(d["leave_scale"][name])])
     return {"answer": answer, "table": {
-        "head": ["Feature", f"MAP (b = {_fmt(d['b'])})", "Slope at 0", "Inside ±1/b", "First non-zero at b ="],
+        "head": ["Feature", f"MAP (b = {_fmt(d['b'])})", "Slope at 0", "Inside ±1/b", "Smallest b with a non-zero MAP"],
         "num": [False, True, True, False, True], "rows": _table(rows), "name": "threshold"}}
 
 
@@ -246,7 +245,8 @@ def _posterior(d, say):
             parts += ["no MAP (a point mass has no mode in the usual sense); "]
         parts += ["posterior draws exactly 0.0: ", say.n(f"posterior.{key}.exact_draws", int(r["n_exact_zero"].sum())),
                   " of ", say.n(f"posterior.{key}.total_draws", int(r["n_draws"] * len(d["feature_names"]))),
-                  "; largest P(|w| < ε) ", say.n(f"posterior.{key}.max_p_near", float(r["p_near_zero"].max())), "."]
+                  "; largest P(|w| < ε) ", say.n(f"posterior.{key}.max_p_near", float(r["p_near_zero"].max())),
+                  "; NUTS divergences ", say.n(f"posterior.{key}.divergences", r["divergences"]), "."]
         answer.append(parts)
     rows = []
     for j, name in enumerate(d["feature_names"]):
@@ -331,21 +331,10 @@ def render_study(study: Study | None = None, *, quick=False) -> str:
 def write_study(folder, *, quick=False, force=False, study: Study | None = None) -> str:
     """Run the study (unless given), render it and write ``folder/index.html``
     atomically.  An existing file is replaced only with ``force=True``.  Returns the path."""
-    folder = os.fspath(folder)
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise CuspInputError(f"{folder} exists and is not a folder")
-    path = os.path.join(folder, "index.html")
-    if os.path.lexists(path) and not force:
+    _, path = _target(folder, "index.html")
+    if os.path.lexists(path) and not force:  # refuse before the (slow) experiments
         raise CuspInputError(f"{path} already exists; choose another folder or allow overwriting (force=True)")
-    text = render_study(study, quick=quick)
-    os.makedirs(folder, exist_ok=True)
-
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    write_atomically(path, write, overwrite=force, suffix=".html")
-    return path
+    return _write(render_study(study, quick=quick), folder, "index.html", force)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 def demo_folder(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60", "--no-progress"],
+        [sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60", "--chains", "1", "--no-progress",
+         "--quick-study"],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr
@@ -55,7 +56,7 @@ def _images(page):
 def test_demo_index_links_a_working_report(demo_folder, browser):
     page, errors, requests = _open(browser, demo_folder / "index.html")
     links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
-    assert "diabetes/index.html" in links
+    assert "diabetes/index.html" in links and "study/index.html" in links
     assert not errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     page.close()
@@ -75,7 +76,20 @@ def test_report_renders_offline_with_images_headings_and_tables(demo_folder, bro
     for prior in ("laplace", "gaussian", "horseshoe"):
         assert prior in text.lower()
     os.makedirs("/tmp/cusp-screens", exist_ok=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
     page.screenshot(path="/tmp/cusp-screens/diabetes.png", full_page=True)
+    page.close()
+
+
+def test_study_renders_offline(demo_folder, browser):
+    page, errors, requests = _open(browser, demo_folder / "study" / "index.html")
+    assert not errors, errors
+    assert all(u.startswith(("file:", "data:")) for u in requests)
+    images = _images(page)
+    assert len(images) == 7 and all(done and w > 0 and h > 0 and alt for done, w, h, alt in images), images
+    assert page.locator("h2").count() >= 7
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
+    page.screenshot(path="/tmp/cusp-screens/study.png", full_page=True)
     page.close()
 
 

@@ -255,8 +255,8 @@ def png_size(data):
 def test_every_image_is_an_inline_png_with_alt_text(run, page):
     imgs = [a for tag, a in page.tags if tag == "img"]
     n_map = sum(f.map is not None for f in run.fits.values())
-    # forest + (certificate, coefficients) per MAP + diagnostics per fit + paths
-    assert len(imgs) == 1 + 2 * n_map + len(run.fits) + 1
+    # priors + forest + (certificate, coefficients) per MAP + diagnostics per fit + paths
+    assert len(imgs) == 2 + 2 * n_map + len(run.fits) + 1
     prefix = "data:image/png;base64,"
     for a in imgs:
         assert a["src"].startswith(prefix)
