@@ -10,6 +10,7 @@ from priors import CuspInputError
 
 from .certificate import Certificate
 from .conversions import (
+    gaussian_scale_for_density,
     gaussian_scale_to_ridge_alpha,
     horseshoe_global_scale,
     lasso_alpha_to_laplace_scale,
@@ -43,5 +44,6 @@ __all__ = [
     "gaussian_scale_to_ridge_alpha",
     "laplace_scale_to_logistic_C",
     "horseshoe_global_scale",
+    "gaussian_scale_for_density",
     "FitResult",
 ]

@@ -25,7 +25,7 @@ import numpy as np
 
 from priors import gaussian, horseshoe, laplace, regularized_horseshoe
 
-from .conversions import horseshoe_global_scale
+from .conversions import gaussian_scale_for_density, horseshoe_global_scale
 from .datasets import load_breast_cancer
 from .model import Model
 from .runs import RunResult
@@ -61,7 +61,7 @@ def run(args) -> RunResult:
     X, y, names = load_breast_cancer()
     n, p = X.shape
     lap = laplace(args.scale)
-    gauss = gaussian(1.0 / (math.sqrt(2 * math.pi) * args.gaussian_factor * lap.density_at_zero))
+    gauss = gaussian(gaussian_scale_for_density(args.gaussian_factor * lap.density_at_zero))
     if args.tau is not None:
         tau, tau_txt = args.tau, f"tau = {args.tau:g}"
     else:

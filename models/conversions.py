@@ -31,6 +31,12 @@ def laplace_scale_to_logistic_C(scale: float) -> float:
     return check_positive("laplace scale", scale)
 
 
+def gaussian_scale_for_density(density_at_zero: float) -> float:
+    """The sd ``s`` of the N(0, s^2) prior whose density at 0 is ``density_at_zero``:
+    ``s = 1 / (sqrt(2 pi) p(0))`` (used to match a Gaussian's concentration to a Laplace's)."""
+    return 1.0 / (math.sqrt(2 * math.pi) * check_positive("density at zero", density_at_zero))
+
+
 def horseshoe_global_scale(expected_nonzeros: float, *, n_features: int, n_obs: int, sigma: float = 1.0) -> float:
     """Piironen & Vehtari's (2017) global scale ``tau0 = p0 / (p - p0) * sigma / sqrt(n)``.
 

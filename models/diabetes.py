@@ -21,7 +21,7 @@ import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
-from .conversions import horseshoe_global_scale
+from .conversions import gaussian_scale_for_density, horseshoe_global_scale
 from .datasets import load_diabetes
 from .model import Model
 from .runs import RunResult
@@ -71,7 +71,7 @@ def run(args) -> RunResult:
     if not (factor > 0 and math.isfinite(factor)):
         raise CuspInputError("--gaussian-factor must be a positive number")
     # N(0, s^2) has density 1 / (sqrt(2 pi) s) at 0: pick s for factor x the Laplace's 1 / (2b).
-    gauss = gaussian(1.0 / (math.sqrt(2 * math.pi) * factor * lap.density_at_zero))
+    gauss = gaussian(gaussian_scale_for_density(factor * lap.density_at_zero))
     sigma_txt = "estimated (HalfNormal prior)" if args.sigma is None else f"{args.sigma:g}"
     if args.tau is not None:
         tau, tau_txt = args.tau, f"tau = {args.tau:g}"

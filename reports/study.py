@@ -27,7 +27,7 @@ import warnings
 
 import numpy as np
 
-from models import Model, load_diabetes, make_sparse_regression
+from models import Model, gaussian_scale_for_density, load_diabetes, make_sparse_regression
 from models.exact_posterior import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
 from priors import bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
 
@@ -230,7 +230,7 @@ def _sweep_one(X, y, names, sigma, reference_b, factors, tau_factors):
     pair = [{"label": f"Laplace b={reference_b:g}", "density": d_ref, "n_zeros": lap.n_zeros,
              "smallest_abs": _smallest_abs(lap.coef)}]
     for mult in (100.0, 1000.0):
-        s = 1.0 / (mult * d_ref * math.sqrt(2 * math.pi))
+        s = gaussian_scale_for_density(mult * d_ref)
         res = Model("gaussian", gaussian(s), sigma=sigma).map(X, y, feature_names=names)
         pair.append({"label": f"Gaussian s={s:.3g} ({mult:g}x density)", "density": gaussian(s).density_at_zero,
                      "multiple": mult, "n_zeros": res.n_zeros, "smallest_abs": _smallest_abs(res.coef)})
