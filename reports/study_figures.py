@@ -255,13 +255,19 @@ def plot_geometry(data, *, figsize=None):
 # --------------------------------------------------------------------------- 6
 def plot_overfitting(data, *, figsize=None):
     """Experiment 6: test MSE (``gid`` ``"mse:<family>"``), support precision and recall
-    (``"precision:<family>"``, ``"recall:<family>"``) against the prior scale."""
+    (``"precision:<family>"``, ``"recall:<family>"``) against the prior scale; posterior
+    means dashed in their prior's colour."""
     fig = _figure(figsize, (11.0, 4.3))
     axes = fig.subplots(1, 3)
-    for i, (label, r) in enumerate(data["families"].items()):
-        axes[0].plot(r["scales"], r["test_mse"], "o-", color=f"C{i}", gid=f"mse:{label}", label=label)
-        axes[1].plot(r["scales"], r["precision"], "o-", color=f"C{i}", gid=f"precision:{label}", label=label)
-        axes[2].plot(r["scales"], r["recall"], "o-", color=f"C{i}", gid=f"recall:{label}", label=label)
+    colors = {}
+    for label, r in data["families"].items():
+        # One colour per prior; the posterior mean dashed with open markers beside its MAP.
+        prior = label.split(" (")[0]
+        color = colors.setdefault(prior, f"C{len(colors)}")
+        style = dict(color=color, ls="--", mfc="white") if "posterior mean" in label else dict(color=color, ls="-")
+        for ax, key in zip(axes, ("mse", "precision", "recall")):
+            values = r["test_mse"] if key == "mse" else r[key]
+            ax.plot(r["scales"], values, marker="o", gid=f"{key}:{label}", label=label, **style)
     axes[0].axhline(data["null_test_mse"], color="0.5", ls=":", lw=1, gid="null", label="predict the mean")
     axes[0].axhline(data["oracle_test_mse"], color="k", ls="--", lw=1, gid="oracle", label="true coefficients")
     axes[0].set_yscale("log")
@@ -273,7 +279,7 @@ def plot_overfitting(data, *, figsize=None):
     axes[1].set_ylim(-0.05, 1.05)
     axes[2].set_ylim(-0.05, 1.05)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=8)
     return fig
 
 

@@ -203,20 +203,32 @@ def _geometry(d, say):
 def _overfitting(d, say):
     fam = d["families"]
     g, lap, hs = fam["Gaussian"], fam["Laplace"], fam["horseshoe (local mode)"]
+    lap_mean, hs_mean = fam["Laplace (posterior mean)"], fam["horseshoe (posterior mean)"]
+    min_ess = float(min(lap_mean["min_ess"].min(), hs_mean["min_ess"].min()))
     b = lap["best"]
     answer = [
         ["n = ", say.n("overfitting.n", d["n"]), " rows, p = ", say.n("overfitting.p", d["p"]), " features, ",
          say.n("overfitting.k", d["k"]), " truly non-zero. Predicting the mean gives test MSE ",
          say.n("overfitting.null_mse", d["null_test_mse"]), "; the true coefficients give ",
          say.n("overfitting.oracle_mse", d["oracle_test_mse"]), "."],
-        ["Best test MSE over the scales tried: Gaussian ", say.n("overfitting.gaussian_best", g["best_mse"]),
+        ["Best test MSE over the scales tried, MAP: Gaussian ", say.n("overfitting.gaussian_best", g["best_mse"]),
          " (s = ", say.n("overfitting.gaussian_best_scale", g["best_scale"]), "), Laplace ",
          say.n("overfitting.laplace_best", lap["best_mse"]), " (b = ", say.n("overfitting.laplace_best_scale", lap["best_scale"]),
          "), horseshoe local mode ", say.n("overfitting.horseshoe_best", hs["best_mse"]),
          " (τ = ", say.n("overfitting.horseshoe_best_scale", hs["best_scale"]), ")."],
+        ["Posterior mean: Laplace ", say.n("overfitting.laplace_mean_best", lap_mean["best_mse"]),
+         " (b = ", say.n("overfitting.laplace_mean_best_scale", lap_mean["best_scale"]), "), horseshoe ",
+         say.n("overfitting.horseshoe_mean_best", hs_mean["best_mse"]),
+         " (τ = ", say.n("overfitting.horseshoe_mean_best_scale", hs_mean["best_scale"]), "). ",
+         *_mean_vs_map_claims(d, say), "The smallest effective sample size of any coefficient was ",
+         say.n("overfitting.min_ess", min_ess), " draws",
+         "." if min_ess >= 100 else " (below 100: treat those posterior means as rough; the quick mode's short chains "
+         "are for testing, not for reading)."],
         ["The Gaussian MAP never drops a feature, so its support precision is ",
          say.n("overfitting.gaussian_precision", float(g["precision"][g["best"]])),
-         ". At its best scale the Laplace keeps ", say.n("overfitting.laplace_nnz", int(lap["n_nonzero"][b])),
+         "; neither does any posterior mean (all ", say.n("overfitting.p_again", d["p"]),
+         " coefficients non-zero): a posterior mean is an average over a density and is never exactly 0. "
+         "At its best scale the Laplace MAP keeps ", say.n("overfitting.laplace_nnz", int(lap["n_nonzero"][b])),
          " features: precision ", say.n("overfitting.laplace_precision", float(lap["precision"][b])),
          ", recall ", say.n("overfitting.laplace_recall", float(lap["recall"][b])),
          " — the prediction-optimal Laplace keeps many false positives, a known weakness of the lasso. "
@@ -227,10 +239,29 @@ def _overfitting(d, say):
     rows = []
     for label, f in fam.items():
         for j, s in enumerate(f["scales"]):
+            ess = _num(float(f["min_ess"][j])) if "min_ess" in f else Cell("—")
             rows.append([Cell(label), _num(float(s)), _num(float(f["test_mse"][j])), _num(int(f["n_nonzero"][j])),
-                         _num(float(f["precision"][j])), _num(float(f["recall"][j]))])
-    return {"answer": answer, "table": {"head": ["Prior", "Scale", "Test MSE", "Non-zeros", "Precision", "Recall"],
-                                        "num": [False] + [True] * 5, "rows": _table(rows), "name": "overfitting"}}
+                         _num(float(f["precision"][j])), _num(float(f["recall"][j])), ess])
+    head = ["Estimate", "Scale", "Test MSE", "Non-zeros", "Precision", "Recall", "Min ESS"]
+    return {"answer": answer, "draws": d["draws"], "burn": d["burn"], "chains": d["chains"],
+            "table": {"head": head, "num": [False] + [True] * 6, "rows": _table(rows), "name": "overfitting"}}
+
+
+def _mean_vs_map_claims(d, say):
+    """Sentences comparing the posterior means with the MAPs, chosen by the numbers."""
+    fam = d["families"]
+    lap, lap_mean, hs_mean = fam["Laplace"], fam["Laplace (posterior mean)"], fam["horseshoe (posterior mean)"]
+    out = []
+    if lap_mean["best_mse"] > lap["best_mse"]:
+        out += ["The Laplace's posterior mean predicts worse than its own MAP: the Bayesian lasso shrinks the ",
+                say.n("overfitting.n_noise", d["p"] - d["k"]), " noise coefficients only part of the way, and their "
+                "small non-zero values add up. "]
+    else:
+        out += ["The Laplace's posterior mean predicts at least as well as its MAP. "]
+    if hs_mean["best_mse"] <= min(f["best_mse"] for f in fam.values()):
+        out += ["The horseshoe's posterior mean, whose heavy tails leave the signals nearly unshrunk while its pole "
+                "pulls the noise to near 0, is the best predictor here. "]
+    return out
 
 
 def _posterior(d, say):
@@ -290,7 +321,8 @@ _ALT = {
     "threshold": "Slopes at zero against the band ±1/b: zeros inside, non-zeros outside; and along a sweep of b.",
     "geometry": "L1, L2 and L0.5 balls touching the line of exact fits for two points; log-posterior contours under "
                 "Gaussian and Laplace priors with the MAP.",
-    "overfitting": "Test error, support precision and recall against prior scale for Gaussian, Laplace and horseshoe.",
+    "overfitting": "Test error, support precision and recall against prior scale for the MAP under Gaussian, Laplace and "
+                   "horseshoe priors and the posterior mean under Laplace and horseshoe.",
     "posterior": "Per coefficient, P(|w|<ε) and the fraction of draws exactly zero for each prior; only spike-and-slab "
                  "has exact-zero draws.",
 }

@@ -142,9 +142,26 @@ def test_overfitting_measured(study):
     assert np.allclose(g["precision"], d["k"] / d["p"])
     lap = d["families"]["Laplace"]
     assert lap["n_nonzero"].min() < d["p"]
+    for label in ("Laplace (posterior mean)", "horseshoe (posterior mean)"):
+        f = d["families"][label]
+        assert np.all(f["n_nonzero"] == d["p"]), label  # a posterior mean is never exactly 0
+        assert np.all(f["min_ess"] > 0), label
     for f in d["families"].values():
         assert np.all(np.isfinite(f["test_mse"]))
         assert f["best_mse"] == f["test_mse"].min()
+
+
+def test_overfitting_claims_follow_the_numbers(study):
+    """The page's sentences comparing posterior means and MAPs are chosen by the data."""
+    from reports.study_html import _mean_vs_map_claims, _Say
+
+    d = study.overfitting
+    text = "".join(str(x) for x in _mean_vs_map_claims(d, _Say({})))
+    fam = d["families"]
+    worse = fam["Laplace (posterior mean)"]["best_mse"] > fam["Laplace"]["best_mse"]
+    assert ("predicts worse than its own MAP" in text) == worse
+    best = fam["horseshoe (posterior mean)"]["best_mse"] <= min(f["best_mse"] for f in fam.values())
+    assert ("is the best predictor here" in text) == best
 
 
 # --------------------------------------------------------------------------- 7. posterior vs MAP
