@@ -6,7 +6,7 @@
 >>> result = Model("gaussian", laplace(1.0), sigma=54.0).map(X, y, feature_names=names)
 """
 
-from priors import CuspInputError
+from priors import CuspDataWarning, CuspInputError
 
 from .certificate import Certificate
 from .conversions import (
@@ -29,6 +29,7 @@ __all__ = [
     "MapPath",
     "Certificate",
     "CuspInputError",
+    "CuspDataWarning",
     "Likelihood",
     "Gaussian",
     "Logistic",

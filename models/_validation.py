@@ -23,7 +23,8 @@ def as_design(X, feature_names=None):
         raise CuspInputError(f"X must be a 2-D array (rows = observations), got shape {X.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CuspInputError(f"X is empty (shape {X.shape}): give at least one row and one column")
-    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+    is_real = np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.complexfloating)
+    if not (is_real or X.dtype == bool):  # booleans are 0/1 indicator features
         raise CuspInputError(f"X must be real numbers, got dtype {X.dtype}")
     X = X.astype(float)
     if not np.all(np.isfinite(X)):
@@ -40,11 +41,56 @@ def as_design(X, feature_names=None):
     return X, names
 
 
-def check_lengths(X, y):
+def check_lengths(X, y, *, fit_intercept):
     if X.shape[0] != y.shape[0]:
         raise CuspInputError(f"X has {X.shape[0]} rows but y has {y.shape[0]} values: they must match")
+    if fit_intercept and X.shape[0] < 2:
+        raise CuspInputError("one observation: the intercept alone fits it exactly, so the data say nothing about the "
+                             "coefficients; give at least 2 rows (or use fit_intercept=False)")
+
+
+def column_notes(X, names, prior, *, fit_intercept) -> list[str]:
+    """Plain-language notes on columns the data cannot identify, and what the prior does
+    with them: all-zero (or, with an intercept, constant) columns and identical columns."""
+    notes = []
+    spread = np.ptp(X, axis=0) if fit_intercept else np.max(np.abs(X), axis=0)
+    flat = [names[j] for j in np.flatnonzero(spread == 0)]
+    if flat:
+        what = "constant" if fit_intercept else "all zero"
+        notes.append(
+            f"column{'s' if len(flat) > 1 else ''} {_listed(flat)} {'are' if len(flat) > 1 else 'is'} {what}: the likelihood "
+            "does not depend on its coefficient, so the MAP puts it at the prior's mode, 0, and its posterior is the prior; "
+            "drop such columns")
+    informative = np.flatnonzero(spread != 0)
+    _, first, group = np.unique(X[:, informative], axis=1, return_index=True, return_inverse=True)
+    for g in range(first.size):
+        members = [names[informative[j]] for j in np.flatnonzero(group.ravel() == g)]
+        if len(members) > 1:
+            notes.append(f"columns {_listed(members)} are identical: the likelihood sees only the sum of their "
+                         f"coefficients, and the prior decides how it is split ({_split_rule(prior)})")
+    return notes
+
+
+def _split_rule(prior) -> str:
+    if prior.convex and prior.is_smooth_at_zero:
+        return "this strictly convex penalty splits it equally"
+    if prior.convex:
+        return "this penalty is linear on each side of 0, so every same-sign split has the same objective: the MAP " \
+               "is not unique and cusp returns one of them"
+    return "this penalty is not convex, so the fit can depend on where the solver starts, and an equal split can be a " \
+           "saddle point rather than a minimum: keep one of the columns"
+
+
+def _listed(items, limit=8):
+    shown = ", ".join(repr(str(x)) for x in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _is_numeric(dtype) -> bool:
-    # pandas extension dtypes (e.g. Int64) expose the numpy dtype as ``numpy_dtype``.
-    return np.issubdtype(np.dtype(getattr(dtype, "numpy_dtype", dtype)), np.number)
+    """Real numbers or booleans.  pandas extension dtypes (e.g. Int64) expose their numpy
+    dtype as ``numpy_dtype``; others (strings, categories) have no numpy dtype at all."""
+    try:
+        dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:
+        return False
+    return dtype == bool or (np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.complexfloating))

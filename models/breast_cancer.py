@@ -29,7 +29,7 @@ from .conversions import gaussian_scale_for_density, horseshoe_global_scale
 from .datasets import load_breast_cancer
 from .model import Model
 from .runs import RunResult
-from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from .scripts import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
 
 TITLE = "Breast cancer: L1 logistic regression zeroes features exactly, L2 never does"
 PRIORS = ("laplace", "gaussian", "regularized_horseshoe", "horseshoe")
@@ -52,7 +52,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models.breast_cancer", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.breast_cancer", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

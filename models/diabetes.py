@@ -25,7 +25,16 @@ from .conversions import gaussian_scale_for_density, horseshoe_global_scale
 from .datasets import load_diabetes
 from .model import Model
 from .runs import RunResult
-from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors, sigma_or_estimate
+from .scripts import (
+    OneLineParser,
+    add_sampling_arguments,
+    fit_priors,
+    map_claims,
+    positive_float,
+    script_entry_point,
+    select_priors,
+    sigma_or_estimate,
+)
 
 TITLE = "Diabetes: exact zeros come from the Laplace prior's kink, not from its concentration"
 PRIORS = ("laplace", "gaussian", "horseshoe")
@@ -46,7 +55,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models.diabetes", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.diabetes", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

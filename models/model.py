@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 
-from priors import CuspInputError, Prior, gaussian
+from priors import CuspDataWarning, CuspInputError, Prior, gaussian
 from priors.horseshoe import Horseshoe
 
 from ._solver import penalty_sum, solve
-from ._validation import as_design, check_lengths
+from ._validation import as_design, check_lengths, column_notes
 from .certificate import certify, matvec
 from .fit import FitResult
 from .likelihoods import NormalMeans, make_likelihood
@@ -96,7 +97,9 @@ class Model:
             raise CuspInputError("map needs both X and y")
         X, names = as_design(X, feature_names)
         y = self.likelihood.check_y(y)
-        check_lengths(X, y)
+        check_lengths(X, y, fit_intercept=self.fit_intercept)
+        for note in column_notes(X, names, self.prior, fit_intercept=self.fit_intercept):
+            warnings.warn(note, CuspDataWarning, stacklevel=3)
         return X, y, names
 
     def _tolerance(self, X, y):
@@ -139,7 +142,7 @@ class Model:
         if getattr(self.likelihood, "estimates_sigma", False):
             self.likelihood.known_sigma()  # raises the explanation
         tol_abs = self._tolerance(X, y) if tol_abs is None else tol_abs
-        notes = []
+        notes = [] if X is None else column_notes(X, names, self.prior, fit_intercept=self.fit_intercept)
         if self.normal_means:
             # Separable: w_j = prox(y_j, sigma^2) is the exact coordinatewise minimizer.
             prox = self.prior.prox_local if self.local_mode else self.prior.prox

@@ -26,7 +26,7 @@ from priors import CuspInputError, gaussian, horseshoe, laplace, spike_and_slab
 from .exact_posterior import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
 from .model import Model
 from .runs import RunResult
-from .scripts import add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from .scripts import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
 
 TITLE = "Normal means: exact posterior means next to NUTS, and where the MAP is exactly zero"
 PRIORS = ("laplace", "gaussian", "horseshoe", "spike_and_slab")
@@ -70,7 +70,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models.normal_means", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.normal_means", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

@@ -26,6 +26,7 @@ from .datasets import make_sparse_regression
 from .model import Model
 from .runs import RunResult
 from .scripts import (
+    OneLineParser,
     positive_int,
     add_sampling_arguments,
     fit_priors,
@@ -54,7 +55,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models.poisson_counts", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.poisson_counts", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

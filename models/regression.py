@@ -28,6 +28,7 @@ from .datasets import standardize
 from .model import Model
 from .runs import RunResult
 from .scripts import (
+    OneLineParser,
     add_sampling_arguments,
     fit_priors,
     map_claims,
@@ -63,7 +64,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m models.regression", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.regression", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 
@@ -174,13 +175,13 @@ def load_csv(path, target, features=None, *, warn=None):
     constant = [n for n, sd in zip(names, X.std(axis=0)) if not sd > 0]
     notes = []
     if constant:
+        keep = [j for j, n in enumerate(names) if n not in constant]
+        if not keep:
+            raise CuspInputError(f"every feature column of {path} is constant; nothing to fit")
         msg = (f"dropping constant column{'s' if len(constant) > 1 else ''} {_listed(constant)}: "
                "no information about the target (the prior alone would decide the coefficient)")
         warn(msg)
         notes.append(msg)
-        keep = [j for j, n in enumerate(names) if n not in constant]
-        if not keep:
-            raise CuspInputError(f"every feature column of {path} is constant; nothing to fit")
         X, names = X[:, keep], [names[j] for j in keep]
     return standardize(X), y, names, notes
 

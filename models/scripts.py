@@ -14,6 +14,7 @@ to those modules; :func:`load_script` imports one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import sys
@@ -201,12 +202,39 @@ def map_claims(fits: dict) -> list[str]:
     return lines
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line, ``<prog>: error: ...``, with exit code 2 and
+    no usage block (``--help`` still shows it)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def script_entry_point(module) -> None:
     """``if __name__ == "__main__"`` body: parse, run ``main``, turn a
     :class:`~priors.CuspInputError` into one line on stderr and exit code 2."""
+    parser = module.build_parser()
     try:
-        code = module.main(module.build_parser().parse_args())
+        with plain_warnings(f"{parser.prog}: warning"):
+            code = module.main(parser.parse_args())
     except CuspInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         sys.exit(2)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def plain_warnings(prefix):
+    """Show each distinct warning once, as ``prefix: message`` on stderr: a command-line
+    user needs the sentence, not the source line that raised it."""
+    shown = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = str(message)
+        if text not in shown:
+            shown.add(text)
+            print(f"{prefix}: {text}", file=sys.stderr, flush=True)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield

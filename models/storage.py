@@ -125,9 +125,34 @@ def current_umask() -> int:
     return mask
 
 
+#: Wall-clock measurements PyMC records with the draws.  They are not results and differ
+#: between identical runs, so results files leave them out.
+TIMING_STATS = ("perf_counter_start", "perf_counter_diff", "process_time_diff")
+TIMING_ATTRS = ("sampling_time",)
+
+
+def without_timing(idata):
+    """A copy of ``idata`` without wall-clock timings: what remains depends only on the
+    data, the model and the seed (each group keeps ArviZ's ``created_at`` timestamp)."""
+    out = idata.copy()
+    for group in out.groups():
+        ds = getattr(out, group)
+        ds = ds.drop_vars([v for v in TIMING_STATS if v in ds.data_vars])
+        if group == "sample_stats":
+            # PyMC's order of sampler statistics varies between identical runs (measured:
+            # same values, different order, different bytes); fix it by name.
+            ds = ds[sorted(ds.data_vars)]
+        for attr in TIMING_ATTRS:
+            ds.attrs.pop(attr, None)
+        setattr(out, group, ds)
+    return out
+
+
 def save_netcdf(idata, path, *, overwrite=False):
-    """Write ``idata`` (posterior, MAP, data) to a netCDF file atomically."""
-    write_atomically(path, idata.to_netcdf, overwrite=overwrite, suffix=".nc")
+    """Write ``idata`` (posterior, MAP, data) to a netCDF file atomically, without
+    wall-clock timings: the same run with the same seed writes the same bytes, apart
+    from the ``created_at`` timestamps."""
+    write_atomically(path, without_timing(idata).to_netcdf, overwrite=overwrite, suffix=".nc")
 
 
 def load_netcdf(path):

@@ -6,7 +6,7 @@
 1.0
 """
 
-from ._errors import CuspInputError
+from ._errors import CuspDataWarning, CuspInputError
 from .base import Prior
 from .bridge import Bridge, bridge
 from .gaussian import Gaussian, gaussian
@@ -20,6 +20,7 @@ from .student_t import StudentT, student_t
 
 __all__ = [
     "CuspInputError",
+    "CuspDataWarning",
     "Prior",
     "gaussian",
     "laplace",

@@ -15,7 +15,7 @@ import os
 import sys
 
 from models.runs import load_run, save_run
-from models.scripts import add_sampling_arguments, parse_params
+from models.scripts import OneLineParser, add_sampling_arguments, parse_params, plain_warnings
 from .publish import check_output_folder, staged_folder
 from priors import REGISTRY, CuspInputError, make_prior
 
@@ -39,16 +39,9 @@ def _priors_table() -> str:
     return "\n".join(lines)
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``cusp: error: ...``) and exit code 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cusp", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="cusp", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     demo = sub.add_parser("demo", help="the main job: MAP + posterior on the diabetes data, as an HTML report folder",
                           description="Fit the diabetes data under Gaussian, Laplace and horseshoe priors (exact MAP and "
@@ -61,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a model script and write results (netCDF + JSON) and an HTML report",
                          description="Run one of the model scripts; `cusp run regression --data FILE.csv --target COLUMN` "
                                      "runs your own data.")
-    scripts = run.add_subparsers(dest="script", required=True, parser_class=_Parser, metavar="MODEL")
+    scripts = run.add_subparsers(dest="script", required=True, parser_class=OneLineParser, metavar="MODEL")
     for name, module in _scripts().items():
         script = _load(module)
         sp = scripts.add_parser(name, help=script.TITLE, description=(script.__doc__ or "").split("\n\n")[0])
@@ -135,7 +128,7 @@ def _demo(args):
     from reports.html import render_index
 
     diabetes = _load(_scripts()["diabetes"])
-    parser = _Parser(prog="cusp demo")
+    parser = OneLineParser(prog="cusp demo")
     diabetes.add_arguments(parser)
     check_output_folder(args.out, force=args.force)  # before sampling, not after
     script_args = parser.parse_args([])  # the script's defaults ...
@@ -192,26 +185,31 @@ def _write_text(path, text):
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "priors":
-            print(_priors_table())
-        elif args.command == "map":
-            from models import Model, load_diabetes
-
-            prior = make_prior(args.prior, scale=args.scale, **parse_params(args.param))
-            X, y, names = load_diabetes()
-            print(Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names).summary())
-        elif args.command == "demo":
-            _demo(args)
-        elif args.command == "run":
-            _run(args)
-        elif args.command == "report":
-            _report(args)
-        elif args.command == "study":
-            _study(args)
+        with plain_warnings("cusp: warning"):
+            return _dispatch(args)
     except CuspInputError as exc:
         print(f"cusp: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("cusp: interrupted; no output was written", file=sys.stderr)
         return 130
+
+
+def _dispatch(args) -> int:
+    if args.command == "priors":
+        print(_priors_table())
+    elif args.command == "map":
+        from models import Model, load_diabetes
+
+        prior = make_prior(args.prior, scale=args.scale, **parse_params(args.param))
+        X, y, names = load_diabetes()
+        print(Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names).summary())
+    elif args.command == "demo":
+        _demo(args)
+    elif args.command == "run":
+        _run(args)
+    elif args.command == "report":
+        _report(args)
+    elif args.command == "study":
+        _study(args)
     return 0

@@ -1,5 +1,6 @@
 """The runnable model scripts and the command line, run as a user would."""
 
+import re
 import subprocess
 import sys
 
@@ -19,7 +20,7 @@ def assert_one_line_error(out, message):
     assert out.returncode == 2, out.stdout + out.stderr
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
+    assert len(lines) == 1 and re.match(r"python -m models\.\w+: error: ", lines[0]), out.stderr
     assert message in lines[0]
 
 
@@ -123,8 +124,20 @@ def test_regression_on_csv(tmp_path):
         ("a,y\n1,2\n3\n", (), "line 3"),
         ("a,y\n1,0\n2,1\n3,2\n", ("--likelihood", "logistic"), "logistic labels must be 0 or 1"),
         ("a,y\n1,2\n3,4\n", ("--features", "a,zz"), "feature column 'zz'"),
+        ("", (), "is empty"),
+        ("a,y\n", (), "0 data rows"),
+        ("a,y\n1,2\ninf,3\n4,5\n", (), "lines 3"),
+        ("a,y\n1,2\n2,-1\n3,4\n", ("--likelihood", "poisson"), "Poisson counts must be >= 0"),
+        ("a,y\n1,2\n2,1.5\n3,4\n", ("--likelihood", "poisson"), "whole numbers"),
+        ("a,y\n1,1\n2,1\n3,1\n", ("--likelihood", "logistic"), "both classes are needed"),
+        ("a,b,y\n1,7,2\n2,7,1\n", ("--features", "b"), "every feature column"),
+        ("a,y\n1,2\n3,4\n", ("--scale", "0"), "--scale: must be a finite number > 0"),
+        ("a,y\n1,2\n3,4\n", ("--scale", "nan"), "--scale: must be a finite number > 0"),
+        ("a,y\n1,2\n3,4\n", ("--sigma", "-1"), "sigma"),
     ],
-    ids=["missing-file", "missing-target", "non-numeric", "nan-cells", "one-row", "ragged", "bad-labels", "missing-feature"],
+    ids=["missing-file", "missing-target", "non-numeric", "nan-cells", "one-row", "ragged", "bad-labels", "missing-feature",
+         "empty-file", "header-only", "inf-cell", "negative-counts", "fractional-counts", "one-class", "all-constant",
+         "scale-zero", "scale-nan", "sigma-negative"],
 )
 def test_regression_bad_csv_is_one_line_and_exit_2(tmp_path, content, extra, message):
     path = tmp_path / "data.csv"
