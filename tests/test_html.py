@@ -246,6 +246,27 @@ def test_warnings_are_shown_first(run, text, page):
     assert text.index('id="warnings"') < text.index('id="summary"')
 
 
+def test_real_sampler_faults_reach_the_result_and_the_report():
+    """A run that really goes wrong: the non-centred horseshoe on logistic data with a
+    deliberately tiny target_accept (huge steps) and short chains.  Divergences, r_hat
+    and ESS problems must each be a warning with advice in the result, its summary and
+    the report's warnings box, and the overview must flag the fit."""
+    from priors import horseshoe
+
+    X, y, _ = make_sparse_regression(60, 8, 2, likelihood="logistic", random_seed=0)
+    fit = Model("logistic", horseshoe(0.5)).fit(X, y, draws=60, tune=60, chains=2, target_accept=0.1, random_seed=0)
+    d = fit.diagnostics
+    assert d.n_divergent > 0 and d.max_rhat > 1.01 and d.min_ess_bulk < 200
+    joined = " ".join(d.warnings)
+    for fault, advice in (("diverged", "target_accept"), ("r_hat", "more tuning"), ("effective sample size", "draw more")):
+        assert fault in joined and advice in joined, fault
+    assert all(f"WARNING: {w}" in fit.summary() for w in d.warnings)
+    page = Page(render_run(RunResult("faulty", "Faulty run", "A run made to fail.", {"horseshoe": fit})))
+    for w in d.warnings:
+        assert " ".join(f"horseshoe: {w}".split()) in page.texts["warnings"]
+    assert page.value("overview", "horseshoe", None, "sampler") == len(d.warnings)
+
+
 # --------------------------------------------------------------------------- self-contained
 def png_size(data):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
