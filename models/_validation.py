@@ -18,13 +18,13 @@ def as_design(X, feature_names=None):
             raise CuspInputError(f"X has non-numeric columns {non_numeric}: encode or drop them")
         names = [str(c) for c in X.columns]
         X = X.to_numpy(dtype=float)
-    X = np.asarray(X)
+    X = as_array(X, "X")
     if X.ndim != 2:
         raise CuspInputError(f"X must be a 2-D array (rows = observations), got shape {X.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CuspInputError(f"X is empty (shape {X.shape}): give at least one row and one column")
     is_real = np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.complexfloating)
-    if not (is_real or X.dtype == bool):  # booleans are 0/1 indicator features
+    if not (is_real or X.dtype.kind == "b"):  # booleans are 0/1 indicator features
         raise CuspInputError(f"X must be real numbers, got dtype {X.dtype}")
     X = X.astype(float)
     if not np.all(np.isfinite(X)):
@@ -39,6 +39,13 @@ def as_design(X, feature_names=None):
     if len(set(names)) != len(names):
         raise CuspInputError("feature names must be unique")
     return X, names
+
+
+def as_array(value, name):
+    try:
+        return np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise CuspInputError(f"{name} has rows of different lengths: every row needs the same number of values") from None
 
 
 def check_lengths(X, y, *, fit_intercept):
@@ -93,4 +100,4 @@ def _is_numeric(dtype) -> bool:
         dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
     except TypeError:
         return False
-    return dtype == bool or (np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.complexfloating))
+    return dtype.kind == "b" or (np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.complexfloating))

@@ -17,6 +17,8 @@ from scipy.special import expit, gammaln, xlogy
 from priors import CuspInputError
 from priors._errors import check_positive
 
+from ._validation import as_array
+
 
 class Likelihood(ABC):
     """Negative log-likelihood ``sum_i l(eta_i; y_i)`` of a GLM."""
@@ -27,7 +29,7 @@ class Likelihood(ABC):
 
     def check_y(self, y) -> np.ndarray:
         """Validate the response and return it as a float array."""
-        y = np.asarray(y)
+        y = as_array(y, "y")
         if y.ndim != 1:
             raise CuspInputError(f"y must be one-dimensional, got shape {y.shape}")
         if y.size == 0:

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from priors import CuspDataWarning, CuspInputError, Prior, gaussian
+from priors._errors import check_positive
 from priors.horseshoe import Horseshoe
 
 from ._solver import penalty_sum, solve
@@ -68,8 +69,12 @@ class Model:
             fit_intercept = not self.normal_means
         if fit_intercept and self.normal_means:
             raise CuspInputError("the normal_means likelihood has no intercept: drop fit_intercept=True")
+        if not isinstance(fit_intercept, (bool, np.bool_)):
+            raise CuspInputError(f"fit_intercept must be True or False, got {fit_intercept!r}")
         self.fit_intercept = bool(fit_intercept)
-        self.tol = float(tol)
+        self.tol = check_positive("tol", tol)
+        if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
+            raise CuspInputError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
         self.max_iter = int(max_iter)
 
     # ------------------------------------------------------------------ helpers
@@ -153,6 +158,8 @@ class Model:
             coef0 = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=float)
             if coef0.shape != (p,):
                 raise CuspInputError(f"coef_init must have shape ({p},), got {coef0.shape}")
+            if not np.all(np.isfinite(coef0)) or not np.isfinite(intercept_init if intercept_init is not None else 0.0):
+                raise CuspInputError("coef_init and intercept_init must be finite numbers")
             if coef_init is None and self.prior.zero_threshold == np.inf:
                 coef0, start_c = self._ridge_start(X, y, names, tol_abs)
                 notes.append(

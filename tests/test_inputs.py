@@ -43,6 +43,26 @@ def test_one_row_with_an_intercept_is_refused_and_without_is_fitted():
     assert res.converged
 
 
+@pytest.mark.parametrize("kwargs, match", [
+    ({"tol": "small"}, "tol must be a positive number"), ({"tol": -1.0}, "tol must be a finite positive"),
+    ({"max_iter": 0}, "max_iter must be a whole number"), ({"max_iter": 2.5}, "max_iter"),
+    ({"fit_intercept": "no"}, "fit_intercept must be True or False"),
+])
+def test_bad_model_settings(kwargs, match):
+    with pytest.raises(CuspInputError, match=match):
+        Model("gaussian", laplace(1.0), sigma=SIGMA, **kwargs)
+
+
+@pytest.mark.parametrize("X, y, kwargs, match", [
+    ([[1.0, 2.0], [3.0]], [1.0, 2.0], {}, "X has rows of different lengths"),
+    ([[1.0], [2.0]], [[1.0], [2.0, 3.0]], {}, "y has rows of different lengths"),
+    ([[1.0], [2.0], [4.0]], [1.0, 2.0, 2.5], {"coef_init": [np.nan]}, "must be finite"),
+])
+def test_bad_arrays(X, y, kwargs, match):
+    with pytest.raises(CuspInputError, match=match):
+        Model("gaussian", laplace(1.0), sigma=SIGMA).map(X, y, **kwargs)
+
+
 def test_dataframe_with_a_text_column_names_it():
     pd = pytest.importorskip("pandas")
     X, y = _data()
