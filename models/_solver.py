@@ -24,6 +24,10 @@ import numpy as np
 from .certificate import optimality_violation
 
 _MIN_WORKING_SET = 10
+# Local mode (horseshoe): how many Newton steps may be taken without a decrease (see solve).
+_MAX_LOCAL_JUMPS = 5
+# Halvings of a Newton polish step that stops where a coefficient reaches 0 (see _polish_step).
+_POLISH_HALVINGS = 10
 
 
 @dataclasses.dataclass
@@ -49,6 +53,7 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
     w = np.array(coef0, dtype=float)
     c = float(intercept0)
     p = X.shape[1]
+    jumps = 0
     for it in range(1, max_iter + 1):
         eta = X @ w + c
         g = likelihood.grad(eta, y)
@@ -66,6 +71,14 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
             w[ws], c = step
             continue
         accepted = _line_search(X, y, likelihood, prior, w, c, ws, step, eta, g, local_mode)
+        if accepted is None and local_mode and jumps < _MAX_LOCAL_JUMPS:
+            # In local mode the objective falls to -inf towards 0, so a coefficient that
+            # starts in the pole's basin (e.g. the ridge start of a tiny tau, |w| ~ 1e-13)
+            # cannot reach the non-zero local mode the Newton step found by descent: the
+            # penalty rises on the way.  Take the full step then, as the Gaussian
+            # likelihood always does; the certificate still decides convergence.
+            accepted = _full_step(X, y, likelihood, prior, w, c, ws, step, local_mode)
+            jumps += 1
         if accepted is None:
             return SolverOutput(w, c, False, it, f"line search stalled with largest violation {worst:.3g} > tol {tol:.3g}")
         w, c = accepted
@@ -129,6 +142,12 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
         if _newton_polish(G, q, w, prior):
             Gw = G @ w
             history = [w.copy()]
+            # The polished point may already be the solution.  Under a pole at 0 the next
+            # sweep could otherwise revive a coefficient the polish sent to 0 (a 1-D local
+            # mode along a valley that descends to 0), and the two undo each other for
+            # max_sweeps sweeps.
+            if optimality_violation(prior, w, Gw - q).max(initial=0.0) <= tol:
+                break
             continue
         if len(history) > anderson_every:
             extrapolated = _anderson(history)
@@ -141,11 +160,31 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
 
 
 def _newton_polish(G, q, w, prior):
+    """Newton steps on the current support (see :func:`_newton_polish_once`), repeated
+    on the smaller support while a step ends where a coefficient reaches 0: the step was
+    cut short there, and the other coefficients are not yet where the Newton step on the
+    new support puts them.  True when anything was changed."""
+    changed = False
+    for _ in range(w.size):
+        n_before = np.count_nonzero(w)
+        if not _newton_polish_once(G, q, w, prior):
+            break
+        changed = True
+        if np.count_nonzero(w) == n_before:
+            break
+    return changed
+
+
+def _newton_polish_once(G, q, w, prior):
     """One Newton step on the current support with the zeros held at 0.
 
     Away from 0 every penalty is smooth, so once coordinate descent has found the
     support a Newton step lands on the solution (for the Laplace, exactly: one linear
-    solve).  It is kept only if no coordinate changes sign and the objective drops.
+    solve).  It is kept only if the objective drops.  A step that changes a sign is
+    taken whole when the penalty is smooth at 0, and otherwise only up to the first
+    coefficient that reaches 0 (see :func:`_polish_step`).  When that fails and the
+    Hessian is indefinite (a nonconvex penalty), the step with the absolute values of
+    its eigenvalues is tried instead ("saddle-free" Newton), which descends.
     """
     s = np.flatnonzero(w)
     if s.size == 0:
@@ -153,15 +192,69 @@ def _newton_polish(G, q, w, prior):
     ws = w[s]
     grad = G[np.ix_(s, s)] @ ws - q[s] + prior.penalty_grad(ws)
     H = G[np.ix_(s, s)] + np.diag(np.atleast_1d(prior.penalty_hess(ws)))
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(grad))):
+        return False
     try:
-        new = ws - np.linalg.solve(H, grad)
+        if _polish_step(G, q, w, prior, s, ws - np.linalg.solve(H, grad)):
+            return True
     except np.linalg.LinAlgError:
+        pass
+    if prior.convex:
         return False
-    if not np.all(np.isfinite(new)) or np.any(np.sign(new) != np.sign(ws)):
+    # Along a valley of nearly collinear columns, a concave penalty (horseshoe, Student-t)
+    # makes H indefinite: the Newton step then climbs, is refused, and coordinate descent
+    # alone slides down the valley by ~1e-3 per sweep (hours for cond(X'X) ~ 1e10).
+    lam, V = np.linalg.eigh(H)
+    if lam.min() > 0 or not np.any(lam):
         return False
+    abs_lam = np.maximum(np.abs(lam), 1e-12 * np.abs(lam).max())
+    return _polish_step(G, q, w, prior, s, ws - V @ ((V.T @ grad) / abs_lam))
+
+
+def _polish_step(G, q, w, prior, s, new):
+    """Replace ``w[s]`` by ``new`` if that lowers the objective; True when done.
+
+    A step that changes a sign used to be refused.  With nearly collinear columns the
+    solution often lies across 0 from where coordinate descent is, which then crawls
+    (thousands of sweeps per outer iteration, minutes per fit).  Where the penalty is
+    smooth at 0 the step is tried whole; otherwise, or if that fails (a smoothed kink),
+    it is taken up to the first coefficient that reaches 0, which becomes exactly 0
+    (within one orthant the penalty is smooth).
+    """
+    if not np.all(np.isfinite(new)):
+        return False
+    ws = w[s]
+    crossed = np.sign(new) != np.sign(ws)
+    if not np.any(crossed):
+        return _keep_if_lower(G, q, w, prior, s, new)
+    if prior.is_smooth_at_zero and _keep_if_lower(G, q, w, prior, s, new):
+        return True
+    t_cross = ws[crossed] / (ws[crossed] - new[crossed])
+    k = int(np.argmin(t_cross))
+    step = t_cross[k] * (new - ws)
+    new = ws + step
+    new[np.flatnonzero(crossed)[k]] = 0.0
+    new[np.sign(new) != np.sign(ws)] = 0.0  # ties at the same crossing, and rounding
+    if _keep_if_lower(G, q, w, prior, s, new):
+        return True
+    # A smoothed kink (smoothed Laplace, small delta) costs ~delta / b more at 0 than its
+    # linear asymptote, so the way to 0 can end uphill: halve the step instead.
+    for _ in range(_POLISH_HALVINGS):
+        step = 0.5 * step
+        if _keep_if_lower(G, q, w, prior, s, ws + step):
+            return True
+    return False
+
+
+def _keep_if_lower(G, q, w, prior, s, new):
     trial = w.copy()
     trial[s] = new
-    if _quadratic_objective(G, q, trial, prior) > _quadratic_objective(G, q, w, prior):
+    reference = w
+    if prior.density_at_zero == np.inf:
+        # A pole at 0 (horseshoe, local mode): a coefficient that reaches 0 leaves the
+        # face at once, as in _line_search; compare on the new face.
+        reference = np.where(trial == 0, 0.0, w)
+    if _quadratic_objective(G, q, trial, prior) > _quadratic_objective(G, q, reference, prior):
         return False
     w[s] = new
     return True
@@ -185,6 +278,15 @@ def _quadratic_objective(G, q, w, prior):
     # Penalties summed over the non-zeros: the zero sets compared are identical, and the
     # horseshoe's penalty is -inf at 0.
     return 0.5 * float(w @ G @ w) - float(q @ w) + float(np.sum(prior.penalty(w[w != 0])))
+
+
+def _full_step(X, y, likelihood, prior, w, c, ws, step, local_mode):
+    ws_coef, new_c = step
+    w_new = w.copy()
+    w_new[ws] = ws_coef
+    with np.errstate(over="ignore", invalid="ignore"):
+        f_new = likelihood.value(X @ w_new + new_c, y) + penalty_sum(prior, w_new, local_mode)
+    return (w_new, new_c) if np.isfinite(f_new) else None
 
 
 def _line_search(X, y, likelihood, prior, w, c, ws, step, eta, g, local_mode):

@@ -165,7 +165,11 @@ class Logistic(Likelihood):
         return y
 
     def value(self, eta, y):
-        return float(np.sum(np.logaddexp(0.0, eta) - y * eta))
+        # log(1 + e^eta) - y eta = (1 - y) log(1 + e^eta) + y log(1 + e^-eta): no
+        # cancellation.  The difference form returned 0.0 instead of e^-40 at eta = 40,
+        # y = 1, so near separation (all terms ~ e^-margin) the objective had no
+        # correct digits beyond 1e-15 |eta|.
+        return float(np.sum((1.0 - y) * np.logaddexp(0.0, eta) + y * np.logaddexp(0.0, -eta)))
 
     def grad(self, eta, y):
         return expit(eta) - y

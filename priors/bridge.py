@@ -54,7 +54,9 @@ class Bridge(Prior):
     def penalty_grad(self, w):
         w = as_float_array(w)
         p, s = self.p, self.scale
-        with np.errstate(divide="ignore"):
+        # For p < 1, |0|^(p-1) is inf and sign(0) * inf is NaN ("invalid"): both are
+        # replaced by the convention 0 below, so neither may warn.
+        with np.errstate(divide="ignore", invalid="ignore"):
             g = p * np.sign(w) * np.abs(w) ** (p - 1) / s**p
         return unwrap(np.where(w == 0, 0.0, g))
 

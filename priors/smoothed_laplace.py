@@ -59,7 +59,13 @@ class SmoothedLaplace(Prior):
 
     def penalty(self, w):
         w = as_float_array(w)
-        return unwrap((np.hypot(w, self.delta) - self.delta) / self.scale)
+        # sqrt(w^2 + d^2) - d written as w^2 / (sqrt(w^2 + d^2) + d): the difference
+        # cancels to 0.0 for |w| < 1e-8 d (the penalty is then w^2 / (2 d b), not 0).
+        # At d = 0 the denominator is |w|, and w = 0 is taken care of separately.
+        r = np.hypot(w, self.delta) + self.delta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = w * (w / r)  # w * (w / r), not w**2 / r: w**2 overflows for |w| > 1e154
+        return unwrap(np.where(w == 0, 0.0, val) / self.scale)
 
     def penalty_grad(self, w):
         w = as_float_array(w)
