@@ -79,13 +79,6 @@ def _max_p(prior):
 SIGNAL = st.one_of(st.floats(4.0, 10.0), st.floats(0.0, 4.0))
 
 
-def _xfail_known(request, prior, test):
-    """Mark a parametrization that fails for a reported solver bug (see KNOWN)."""
-    reason = KNOWN.get((test, prior.describe()))
-    if reason:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 # ==================================================================== 1. the prox
 def global_prox_threshold(prior, step):
     """Largest ``|v|`` whose global prox is exactly 0, from first principles.
@@ -405,29 +398,23 @@ def test_map_certificate_holds_at_the_returned_solution(prior):
     check()
 
 
-# Minimal reproducers of solver failures found by the property above (reported; see
-# KNOWN).  Both are separable logistic data: the MAP exists (the penalty grows without
-# bound) and is a clean local minimum, but the solver stops short of it.
+# Minimal reproducers of solver failures this property found, now fixed (see
+# models/_solver.py, _support_newton_step).  Both are separable logistic data: the MAP
+# exists (the penalty grows without bound) and is a clean local minimum.  The solver
+# applied a nonconvex prior's *global* prox to the IRLS model, whose tiny curvature
+# weights sent the coefficient to the basin at 0, an ascent direction: for bridge p = 0.5
+# (separable-3) it ran 1000 iterations of ~1e-12 steps (local MAP w = 1.6417,
+# c = -0.1185); for student_t(0.3, nu=1) (separable-13) the line search stalled at
+# w = 5.714 (local MAP w = 8.501, c = -0.3303).
 _X13 = np.array([0.66, -0.27, 0.34, 0.6, 0.14, -0.19, -0.12, -0.27, -0.37, 0.33, -0.56, 0.34, -0.37])
 REPRODUCERS = {
     "separable-3": Problem("logistic", np.array([[-2.0], [-1.0], [1.0]]), np.array([0.0, 0.0, 1.0])),
     "separable-13": Problem("logistic", _X13[:, None], (_X13 > 0).astype(float)),
 }
-_NONDESCENT = ("the Newton step's coordinate descent applies the prior's *global* prox to the IRLS model, which on "
-               "separable logistic data (tiny curvature weights) jumps to the basin at 0: an ascent direction")
-KNOWN = {
-    ("certificate:separable-3", "bridge(scale=1, p=0.5)"):
-        f"solver bug: {_NONDESCENT}; _line_search then accepts a ~1e-12 step that *raises* the objective by 1e-13 "
-        "(its 1e-13*|f| slack), every iteration, until max_iter=1000 (local MAP at w=1.6417, c=-0.1185 not reached)",
-    ("certificate:separable-13", "student_t(scale=0.3, nu=1)"):
-        f"solver bug: {_NONDESCENT}; the line search finds no decrease and solve() gives up "
-        "('line search stalled', w=5.714 while the local MAP is w=8.501, c=-0.3303)",
-}
 
 
 @pytest.mark.parametrize("name", list(REPRODUCERS))
-def test_map_certificate_holds_on_reproducers(prior, name, request):
-    _xfail_known(request, prior, f"certificate:{name}")
+def test_map_certificate_holds_on_reproducers(prior, name):
     check_certificate(REPRODUCERS[name], prior)
 
 
