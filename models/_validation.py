@@ -68,14 +68,21 @@ def column_notes(X, names, prior, *, fit_intercept) -> list[str]:
             f"column{'s' if len(flat) > 1 else ''} {_listed(flat)} {'are' if len(flat) > 1 else 'is'} {what}: the likelihood "
             "does not depend on its coefficient, so the MAP puts it at the prior's mode, 0, and its posterior is the prior; "
             "drop such columns")
-    informative = np.flatnonzero(spread != 0)
-    _, first, group = np.unique(X[:, informative], axis=1, return_index=True, return_inverse=True)
-    for g in range(first.size):
-        members = [names[informative[j]] for j in np.flatnonzero(group.ravel() == g)]
-        if len(members) > 1:
-            notes.append(f"columns {_listed(members)} are identical: the likelihood sees only the sum of their "
-                         f"coefficients, and the prior decides how it is split ({_split_rule(prior)})")
+    for members in _identical_columns(X, np.flatnonzero(spread != 0)):
+        notes.append(f"columns {_listed([names[j] for j in members])} are identical: the likelihood sees only the sum "
+                     f"of their coefficients, and the prior decides how it is split ({_split_rule(prior)})")
     return notes
+
+
+def _identical_columns(X, candidates):
+    """Groups (lists of column indices, two or more) of identical columns among
+    ``candidates``.  Columns are bucketed by the bytes of each column (O(n p); sorting
+    columns with ``np.unique(axis=1)`` took 0.8 s at 1000 x 5000)."""
+    columns = np.ascontiguousarray(X[:, candidates].T)
+    buckets = {}
+    for j, column in zip(candidates, columns):
+        buckets.setdefault(column.tobytes(), []).append(int(j))
+    return [members for members in buckets.values() if len(members) > 1]
 
 
 def _split_rule(prior) -> str:

@@ -103,9 +103,16 @@ class Model:
         X, names = as_design(X, feature_names)
         y = self.likelihood.check_y(y)
         check_lengths(X, y, fit_intercept=self.fit_intercept)
-        for note in column_notes(X, names, self.prior, fit_intercept=self.fit_intercept):
-            warnings.warn(note, CuspDataWarning, stacklevel=3)
         return X, y, names
+
+    def _column_notes(self, X, names):
+        """Notes on unidentifiable columns, each also issued as a CuspDataWarning."""
+        if X is None:
+            return []
+        notes = column_notes(X, names, self.prior, fit_intercept=self.fit_intercept)
+        for note in notes:
+            warnings.warn(note, CuspDataWarning, stacklevel=3)
+        return notes
 
     def _tolerance(self, X, y):
         c0 = self.likelihood.null_intercept(y) if self.fit_intercept else 0.0
@@ -139,15 +146,17 @@ class Model:
         MapResult
         """
         X, y, names = self._check_data(X, y, feature_names)
-        return self._map_checked(X, y, names, coef_init, intercept_init)
+        return self._map_checked(X, y, names, coef_init, intercept_init, data_notes=self._column_notes(X, names))
 
-    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None):
+    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None):
         if not self.prior.has_map_view:
             raise CuspInputError(f"{self.prior.describe()} has no MAP: {self.prior.no_map_reason}")
         if getattr(self.likelihood, "estimates_sigma", False):
             self.likelihood.known_sigma()  # raises the explanation
         tol_abs = self._tolerance(X, y) if tol_abs is None else tol_abs
-        notes = [] if X is None else column_notes(X, names, self.prior, fit_intercept=self.fit_intercept)
+        if data_notes is None:
+            data_notes = [] if X is None else column_notes(X, names, self.prior, fit_intercept=self.fit_intercept)
+        notes = list(data_notes)
         if self.normal_means:
             # Separable: w_j = prox(y_j, sigma^2) is the exact coordinatewise minimizer.
             prox = self.prior.prox_local if self.local_mode else self.prior.prox
@@ -231,6 +240,7 @@ class Model:
             posterior median, and the notes say so.
         """
         X, y, names = self._check_data(X, y, feature_names)
+        data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
         if target_accept is None and not collapses(self.likelihood, self.prior, X):
             # the collapsed model has no funnel left: PyMC's default suits it
@@ -245,12 +255,13 @@ class Model:
                 map_model = Model(self.likelihood.with_sigma(sigma_hat), self.prior, fit_intercept=self.fit_intercept,
                                   tol=self.tol, max_iter=self.max_iter)
                 notes.append(f"sigma was estimated; the MAP is computed at its posterior median, sigma = {sigma_hat:.6g}")
-            map_ds = map_to_dataset(map_model._map_checked(X, y, names, None, None))
+            map_ds = map_to_dataset(map_model._map_checked(X, y, names, None, None, data_notes=data_notes))
             if getattr(map_model.likelihood, "sigma", None) is not None:
                 map_ds.attrs["sigma"] = float(map_model.likelihood.sigma)  # full precision, for re-fitting
             idata.add_groups({MAP_GROUP: map_ds})
         else:
             notes.append(f"no MAP for this prior: {self.prior.no_map_reason}")
+            notes += data_notes
         idata.posterior.attrs.update(
             cusp_prior=prior_to_json(self.prior),
             cusp_likelihood=self.likelihood.describe(),
@@ -269,7 +280,7 @@ class Model:
     def _ridge_start(self, X, y, names, tol_abs):
         ridge = Model(self.likelihood, gaussian(_RIDGE_START_FACTOR * self.prior.scale), fit_intercept=self.fit_intercept,
                       tol=self.tol, max_iter=self.max_iter)
-        res = ridge._map_checked(X, y, names, None, None, tol_abs)
+        res = ridge._map_checked(X, y, names, None, None, tol_abs, data_notes=[])
         return res.coef, res.intercept
 
     def map_path(self, X=None, y=None, scales=None, *, feature_names=None) -> MapPath:
@@ -287,10 +298,12 @@ class Model:
         results = [None] * scales.size
         coef, intercept = None, None
         tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
+        # nor do the column notes (the split rule depends on the family, not the scale)
+        data_notes = self._column_notes(X, names)
         for k in np.argsort(scales, kind="stable"):
             model = Model(self.likelihood, self.prior.with_scale(float(scales[k])),
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
-            res = model._map_checked(X, y, names, coef, intercept, tol_abs)
+            res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes)
             results[k] = res
             coef, intercept = res.coef, res.intercept
         return MapPath(
