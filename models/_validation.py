@@ -76,13 +76,26 @@ def column_notes(X, names, prior, *, fit_intercept) -> list[str]:
 
 def _identical_columns(X, candidates):
     """Groups (lists of column indices, two or more) of identical columns among
-    ``candidates``.  Columns are bucketed by the bytes of each column (O(n p); sorting
-    columns with ``np.unique(axis=1)`` took 0.8 s at 1000 x 5000)."""
-    columns = np.ascontiguousarray(X[:, candidates].T)
-    buckets = {}
-    for j, column in zip(candidates, columns):
-        buckets.setdefault(column.tobytes(), []).append(int(j))
-    return [members for members in buckets.values() if len(members) > 1]
+    ``candidates``.  A random projection of each column ranks them; only neighbours
+    whose projections agree to rounding are compared in full.  (``np.unique(axis=1)``
+    took 0.8 s at 1000 x 5000; this takes milliseconds.)"""
+    if candidates.size < 2:
+        return []
+    signature = (X.T @ np.random.default_rng(0).standard_normal(X.shape[0]))[candidates]  # no copy of X
+    order = np.argsort(signature, kind="stable")
+    close = np.abs(np.diff(signature[order])) <= 1e-9 * (1.0 + np.abs(signature[order][1:]))
+    groups, current = [], [int(candidates[order[0]])]
+    for k, is_close in enumerate(close, start=1):
+        j = int(candidates[order[k]])
+        if is_close and np.array_equal(X[:, current[0]], X[:, j]):
+            current.append(j)
+            continue
+        if len(current) > 1:
+            groups.append(sorted(current))
+        current = [j]
+    if len(current) > 1:
+        groups.append(sorted(current))
+    return groups
 
 
 def _split_rule(prior) -> str:
