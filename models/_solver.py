@@ -210,11 +210,10 @@ def _newton_polish_once(G, q, w, prior):
     # Along a valley of nearly collinear columns, a concave penalty (horseshoe, Student-t)
     # makes H indefinite: the Newton step then climbs, is refused, and coordinate descent
     # alone slides down the valley by ~1e-3 per sweep (hours for cond(X'X) ~ 1e10).
-    lam, V = np.linalg.eigh(H)
-    if lam.min() > 0 or not np.any(lam):
+    direction = _saddle_free_direction(H, grad, only_if_indefinite=True)
+    if direction is None:
         return False
-    abs_lam = np.maximum(np.abs(lam), 1e-12 * np.abs(lam).max())
-    return _polish_step(G, q, w, prior, s, ws - V @ ((V.T @ grad) / abs_lam))
+    return _polish_step(G, q, w, prior, s, ws + direction)
 
 
 def _polish_step(G, q, w, prior, s, new):
@@ -298,6 +297,18 @@ def _lowers(X, y, likelihood, prior, w, c, accepted):
     return _objective(X, y, likelihood, prior, *accepted) < _objective(X, y, likelihood, prior, w, c)
 
 
+def _saddle_free_direction(H, grad, *, only_if_indefinite=False):
+    """``-|H|^-1 grad``, with ``|H|`` the Hessian with its eigenvalues replaced by their
+    absolute values: a descent direction even where a nonconvex penalty makes ``H``
+    indefinite.  None when ``H`` is zero (or, with ``only_if_indefinite``, positive
+    definite: the plain Newton step was the one to take)."""
+    lam, V = np.linalg.eigh(H)
+    if not np.any(lam) or (only_if_indefinite and lam.min() > 0):
+        return None
+    abs_lam = np.maximum(np.abs(lam), 1e-12 * np.abs(lam).max())
+    return -V @ ((V.T @ grad) / abs_lam)
+
+
 def _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept):
     """A descent step on the support of ``w`` and the intercept, zeros held at 0.
 
@@ -315,9 +326,9 @@ def _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept):
     H = A.T @ (A * likelihood.hess(eta, y)[:, None]) + np.diag(np.r_[np.atleast_1d(prior.penalty_hess(w[s])), extra])
     if grad.size == 0 or not (np.all(np.isfinite(H)) and np.all(np.isfinite(grad))):
         return None
-    lam, V = np.linalg.eigh(H)
-    abs_lam = np.maximum(np.abs(lam), 1e-12 * max(float(np.abs(lam).max()), 1e-300))
-    d = -V @ ((V.T @ grad) / abs_lam)
+    d = _saddle_free_direction(H, grad)
+    if d is None:
+        return None
     d_w, d_c = d[: s.size], (d[-1] if fit_intercept else 0.0)
     t = 1.0
     crossing = np.sign(w[s] + d_w) != np.sign(w[s])
