@@ -8,7 +8,7 @@
 
 from priors import CuspDataWarning, CuspInputError
 
-from .certificate import Certificate
+from .map.certificate import Certificate
 from .conversions import (
     gaussian_scale_for_density,
     gaussian_scale_to_ridge_alpha,
@@ -17,7 +17,7 @@ from .conversions import (
     laplace_scale_to_lasso_alpha,
     laplace_scale_to_logistic_C,
 )
-from .datasets import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
+from .data import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
 from .likelihoods import Gaussian, Likelihood, Logistic, NormalMeans, Poisson, make_likelihood
 from .fit import FitResult
 from .model import Model

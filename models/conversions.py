@@ -8,7 +8,8 @@ Lasso with ``alpha = sigma^2 / (n b)``.
 
 import math
 
-from priors._errors import CuspInputError, check_positive
+from priors.errors import CuspInputError
+from priors.validation import check_positive
 
 
 def laplace_scale_to_lasso_alpha(scale: float, *, sigma: float, n: int) -> float:

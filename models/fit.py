@@ -13,9 +13,9 @@ import json
 
 import numpy as np
 
-from .posterior import Diagnostics, diagnose
-from .results import MapResult
-from .storage import (
+from models.posterior import Diagnostics, diagnose
+from models.results import MapResult
+from models.io import (
     MAP_GROUP,
     load_netcdf,
     map_from_dataset,

@@ -15,9 +15,9 @@ import numpy as np
 from scipy.special import expit, gammaln, xlogy
 
 from priors import CuspInputError
-from priors._errors import check_positive
+from priors.validation import check_positive
 
-from ._validation import as_array
+from models.data import as_array
 
 
 class Likelihood(ABC):

@@ -8,17 +8,17 @@ import warnings
 import numpy as np
 
 from priors import CuspDataWarning, CuspInputError, Prior, gaussian
-from priors._errors import check_positive
+from priors.validation import check_positive
 from priors.horseshoe import Horseshoe
 
-from ._solver import penalty_sum, solve
-from ._validation import as_design, check_lengths, column_notes
-from .certificate import certify, matvec
-from .fit import FitResult
-from .likelihoods import NormalMeans, make_likelihood
-from .posterior import build_pymc_model, collapses, run_sampler
-from .results import MapPath, MapResult
-from .storage import MAP_GROUP, map_to_dataset, prior_to_json
+from models.map.solver import penalty_sum, solve
+from models.data import as_design, check_lengths, column_notes
+from models.map.certificate import certify, matvec
+from models.fit import FitResult
+from models.likelihoods import NormalMeans, make_likelihood
+from models.posterior import build_pymc_model, collapses, run_sampler
+from models.results import MapPath, MapResult
+from models.io import MAP_GROUP, map_to_dataset, prior_to_json
 
 _RIDGE_START_FACTOR = 10.0
 

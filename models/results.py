@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from .certificate import Certificate
+from models.map.certificate import Certificate
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,8 +18,8 @@ import numpy as np
 
 from priors import CuspInputError
 
-from .fit import FitResult
-from .storage import write_atomically
+from models.fit import FitResult
+from models.io import write_atomically
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

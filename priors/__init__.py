@@ -6,7 +6,8 @@
 1.0
 """
 
-from ._errors import CuspDataWarning, CuspInputError
+from .errors import CuspDataWarning, CuspInputError
+from .validation import check_bool, check_number, check_positive, check_probability, check_whole
 from .base import Prior
 from .bridge import Bridge, bridge
 from .gaussian import Gaussian, gaussian
@@ -21,6 +22,11 @@ from .student_t import StudentT, student_t
 __all__ = [
     "CuspInputError",
     "CuspDataWarning",
+    "check_number",
+    "check_positive",
+    "check_probability",
+    "check_whole",
+    "check_bool",
     "Prior",
     "gaussian",
     "laplace",

@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy.special import exp1, factorial
 
-from ._errors import check_positive
+from .validation import check_positive
 from ._rootfind import solve_increasing
 from .base import Prior, as_float_array, unwrap
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ._errors import check_positive
+from .validation import check_positive
 from .base import Prior, as_float_array, unwrap
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from ._errors import CuspInputError
+from .errors import CuspInputError
 from .base import Prior
 from .bridge import bridge
 from .gaussian import gaussian

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp, roots_legendre
 
-from ._errors import check_positive
+from .validation import check_positive
 from .base import as_float_array, unwrap
 from .horseshoe import Horseshoe
 

@@ -12,7 +12,8 @@ import math
 import numpy as np
 from scipy.special import kve
 
-from ._errors import CuspInputError, check_positive
+from .errors import CuspInputError
+from .validation import check_positive
 from ._rootfind import solve_increasing
 from .base import Prior, as_float_array, unwrap
 from .laplace import soft_threshold

@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ._errors import CuspInputError, check_positive
+from .errors import CuspInputError
+from .validation import check_positive
 from .base import Prior, as_float_array, unwrap
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
-from ._errors import check_positive
+from .validation import check_positive
 from .base import Prior, as_float_array, unwrap
 
 

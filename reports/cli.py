@@ -15,8 +15,8 @@ import os
 import sys
 
 from models.runs import load_run, save_run
-from models.scripts import OneLineParser, add_sampling_arguments, parse_params, plain_warnings
-from .publish import check_output_folder, staged_folder
+from models.scripts.common import OneLineParser, add_sampling_arguments, parse_params, plain_warnings
+from reports.publish import check_output_folder, staged_folder
 from priors import REGISTRY, CuspInputError, make_prior
 
 
@@ -150,7 +150,7 @@ def _demo(args):
 
 def _write_study(folder, *, quick, seed):
     from reports.study import run_study
-    from reports.study_html import write_study
+    from reports.study.page import write_study
 
     _step("the study: seven experiments (singularity, not concentration)")
     write_study(folder, study=run_study(quick=quick, random_seed=seed))
@@ -166,7 +166,7 @@ def _study(args):
 def _report(args):
     from reports.html import render_run
 
-    from models.storage import write_atomically
+    from models.io import write_atomically
 
     run = load_run(args.results[0] if len(args.results) == 1 else args.results)
     first = args.results[0]

@@ -33,10 +33,10 @@ import numpy as np
 from models import Model
 from models.fit import HDI_PROB
 from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
-from models.storage import write_atomically
+from models.io import write_atomically
 from priors import CuspInputError
 
-from . import figures as F
+import reports.figures.map_and_posterior as F
 
 __all__ = ["render_run", "render_index", "write_report", "write_index"]
 
@@ -365,7 +365,7 @@ def _posterior_context(fit, rows):
 
 def _diagnostics_context(label, fit):
     d = fit.diagnostics
-    per = F._coefficient_diagnostics(fit)
+    per = F.coefficient_diagnostics(fit)
     rows = []
     for j, name in enumerate(fit.feature_names):
         rhat, bulk, tail = per["rhat"][j], per["ess_bulk"][j], per["ess_tail"][j]
@@ -427,7 +427,7 @@ def _run_context(run, eps, paths):
     _check_run(run)
     if eps is not None and not (isinstance(eps, numbers.Real) and not isinstance(eps, bool) and eps > 0 and math.isfinite(eps)):
         raise CuspInputError(f"eps must be a finite positive number, got {eps!r}")
-    F._as_fits(run.fits)  # same features in every fit
+    F.as_fits(run.fits)  # same features in every fit
     stats = {label: fit.zero_statistics(eps) for label, fit in run.fits.items()}
     diags = {label: fit.diagnostics for label, fit in run.fits.items()}
     warnings = [(label, w) for label, d in diags.items() for w in d.warnings]

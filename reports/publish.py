@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 
-from models.storage import current_umask
+from models.io import current_umask
 from priors import CuspInputError
 
 

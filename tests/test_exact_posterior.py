@@ -1,4 +1,4 @@
-"""Tests for models/exact_posterior.py against independent numerical truth.
+"""Tests for models/posterior/exact against independent numerical truth.
 
 Every reference value is computed here by brute-force quadrature of the
 unnormalised posterior (or, for the horseshoe, of the joint over ``w`` and
@@ -18,14 +18,7 @@ import pytest
 from scipy import integrate, optimize, stats
 from scipy.special import hyp1f1
 
-try:
-    from models import exact_posterior as ep
-except Exception:  # models/__init__.py missing or mid-edit: load the file directly
-    _path = Path(__file__).resolve().parents[1] / "models" / "exact_posterior.py"
-    _spec = importlib.util.spec_from_file_location("_cusp_exact_posterior", _path)
-    ep = importlib.util.module_from_spec(_spec)
-    sys.modules[_spec.name] = ep
-    _spec.loader.exec_module(ep)
+from models.posterior import exact as ep
 
 
 QUAD = dict(epsabs=0.0, epsrel=1e-12, limit=500)

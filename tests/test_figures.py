@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 
 from models import Model, load_diabetes
 from priors import CuspInputError, example_priors, gaussian, horseshoe, laplace
-from reports.figures import (
-    _coefficient_diagnostics,
+from reports.figures.map_and_posterior import (
+    coefficient_diagnostics,
     figure_to_png_data_uri,
     figure_to_svg,
     plot_certificate,
@@ -275,7 +275,7 @@ def test_forest_eps_band():
 @pytest.mark.parametrize("label", ["laplace", "spike_and_slab"])
 def test_diagnostics_figure_shows_rhat_ess_and_ranks(label):
     fit = small_run().fits[label]
-    per = _coefficient_diagnostics(fit)
+    per = coefficient_diagnostics(fit)
     d = fit.diagnostics
     fig = plot_diagnostics(fit)
     rax, eax, *rank_axes = fig.axes
@@ -306,7 +306,7 @@ def test_coefficient_diagnostics_match_arviz():
     import arviz as az
 
     fit = small_run().fits["gaussian"]
-    per = _coefficient_diagnostics(fit)
+    per = coefficient_diagnostics(fit)
     np.testing.assert_allclose(per["rhat"], az.rhat(fit.idata.posterior)["w"].values)
     np.testing.assert_allclose(per["ess_bulk"], az.ess(fit.idata.posterior, method="bulk")["w"].values)
     assert np.nanmax(per["rhat"]) == pytest.approx(fit.diagnostics.max_rhat)

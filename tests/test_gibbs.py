@@ -1,4 +1,4 @@
-"""The Gibbs samplers of models.gibbs against exact posteriors.
+"""The Gibbs samplers of models.posterior.gibbs against exact posteriors.
 
 Oracles: the normal-means posterior mean in closed form (Laplace, Hans 2009) and by
 quadrature over the shrinkage weight (horseshoe); the Gaussian-prior regression
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from models import CuspInputError
-from models.exact_posterior import horseshoe_posterior_moments, laplace_posterior
-from models.gibbs import gibbs_posterior, supports_gibbs
+from models.posterior.exact import horseshoe_posterior_moments, laplace_posterior
+from models.posterior.gibbs import gibbs_posterior, supports_gibbs
 from priors import gaussian, horseshoe, laplace, regularized_horseshoe, student_t
 
 N_MC_SE = 4.0

@@ -18,7 +18,7 @@ import pytest
 from models import FitResult, Model, make_sparse_regression
 from models.runs import RunResult
 from priors import CuspInputError, gaussian, laplace, spike_and_slab
-from reports import figures as F
+from reports.figures import map_and_posterior as F
 from reports import html as H
 from reports.html import PATH_FACTORS, render_index, render_run, write_index, write_report
 
@@ -174,7 +174,7 @@ def test_posterior_table_is_the_zero_statistics(run, page):
 
 def test_diagnostics_table_is_rhat_and_ess(run, page):
     for label, fit in run.fits.items():
-        per = F._coefficient_diagnostics(fit)
+        per = F.coefficient_diagnostics(fit)
         for j, f in enumerate(fit.feature_names):
             for key in ("rhat", "ess_bulk", "ess_tail"):
                 assert same(page.value("diagnostics", label, f, key), float(per[key][j]))

@@ -44,7 +44,7 @@ def test_one_row_with_an_intercept_is_refused_and_without_is_fitted():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"tol": "small"}, "tol must be a positive number"), ({"tol": -1.0}, "tol must be a finite positive"),
+    ({"tol": "small"}, "tol must be a finite number > 0"), ({"tol": -1.0}, "tol must be a finite number > 0"),
     ({"max_iter": 0}, "max_iter must be a whole number"), ({"max_iter": 2.5}, "max_iter"),
     ({"fit_intercept": "no"}, "fit_intercept must be True or False"),
 ])

@@ -15,7 +15,7 @@ from scipy import stats
 
 from conftest import PRIORS
 from models import CuspInputError, Model, load_diabetes
-from models.exact_posterior import horseshoe_posterior_moments, laplace_posterior
+from models.posterior.exact import horseshoe_posterior_moments, laplace_posterior
 from models.fit import FitResult, zero_statistics
 from models.posterior import diagnose, intercept_prior
 from priors import Horseshoe, gaussian, horseshoe, laplace, spike_and_slab

@@ -26,7 +26,7 @@ def assert_one_line_error(out, message):
 
 # ---------------------------------------------------------------------- model scripts
 def test_diabetes_script_prints_certified_zeros():
-    out = run("-m", "models.diabetes", "--scale", "1.0", "--gaussian-factor", "1000", "--priors", "laplace,gaussian", *TINY)
+    out = run("-m", "models.scripts.diabetes", "--scale", "1.0", "--gaussian-factor", "1000", "--priors", "laplace,gaussian", *TINY)
     assert out.returncode == 0, out.stderr
     assert "laplace: global MAP has exact zeros: 6 of 10 (all certified" in out.stdout  # b = 1 (cf. test_map_gaussian)
     assert "gaussian: global MAP has exact zeros: 0 of 10" in out.stdout  # the 1000x Gaussian
@@ -59,19 +59,19 @@ def test_script_api():
 
 
 def test_unknown_prior_in_priors_option():
-    out = run("-m", "models.diabetes", "--priors", "laplace,ridge", *TINY)
+    out = run("-m", "models.scripts.diabetes", "--priors", "laplace,ridge", *TINY)
     assert_one_line_error(out, "unknown prior 'ridge' in --priors; choose from laplace, gaussian, horseshoe")
 
 
 def test_breast_cancer_laplace_zeros():
-    out = run("-m", "models.breast_cancer", "--priors", "laplace", *TINY)
+    out = run("-m", "models.scripts.breast_cancer", "--priors", "laplace", *TINY)
     assert out.returncode == 0, out.stderr
     assert "logistic likelihood" in out.stdout
     assert "laplace: global MAP has exact zeros: 22 of 30 (all certified" in out.stdout
 
 
 def test_poisson_counts_support_recovery():
-    out = run("-m", "models.poisson_counts", "--n", "80", "--p", "10", "--k", "3", "--scale", "0.02", "--priors", "laplace", *TINY)
+    out = run("-m", "models.scripts.poisson_counts", "--n", "80", "--p", "10", "--k", "3", "--scale", "0.02", "--priors", "laplace", *TINY)
     assert out.returncode == 0, out.stderr
     assert "Support recovery:" in out.stdout
     assert "of 7 true zeros are exactly 0.0 at the MAP; 3 of 3 true signals are non-zero" in out.stdout
@@ -79,7 +79,7 @@ def test_poisson_counts_support_recovery():
 
 
 def test_normal_means_exact_next_to_nuts():
-    out = run("-m", "models.normal_means", "--y=-3,0,0.5,3", "--priors", "laplace,spike_and_slab", *TINY)
+    out = run("-m", "models.scripts.normal_means", "--y=-3,0,0.5,3", "--priors", "laplace,spike_and_slab", *TINY)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert "Exact posterior vs NUTS" in text and "exact from models.exact_posterior.laplace_posterior" in text
@@ -105,7 +105,7 @@ GOOD_CSV = "a,b,c,y\n" + "\n".join(
 def test_regression_on_csv(tmp_path):
     path = tmp_path / "mine.csv"
     path.write_text(GOOD_CSV)
-    out = run("-m", "models.regression", "--data", str(path), "--target", "y", "--sigma", "1", "--prior", "laplace", *TINY)
+    out = run("-m", "models.scripts.regression", "--data", str(path), "--target", "y", "--sigma", "1", "--prior", "laplace", *TINY)
     assert out.returncode == 0, out.stderr
     assert "n = 40 rows, p = 3 features" in out.stdout
     assert "standardized" in out.stdout
@@ -143,12 +143,12 @@ def test_regression_bad_csv_is_one_line_and_exit_2(tmp_path, content, extra, mes
     path = tmp_path / "data.csv"
     if content is not None:
         path.write_text(content)
-    out = run("-m", "models.regression", "--data", str(path), "--target", "y", *extra, *TINY)
+    out = run("-m", "models.scripts.regression", "--data", str(path), "--target", "y", *extra, *TINY)
     assert_one_line_error(out, message)
 
 
 def test_regression_messages_name_the_problem(tmp_path):
-    from models.regression import load_csv
+    from models.scripts.regression import load_csv
 
     path = tmp_path / "d.csv"
     path.write_text("a,b,y\n1,2,3\n4,5,6\n")

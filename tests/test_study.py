@@ -13,9 +13,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from priors import CuspInputError
-from reports import study_figures as SF
+from reports.figures import study as SF
 from reports.study import run_study
-from reports.study_html import render_study, study_numbers, write_study
+from reports.study.page import render_study, study_numbers, write_study
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def test_overfitting_measured(study):
 
 def test_overfitting_claims_follow_the_numbers(study):
     """The page's sentences comparing posterior means and MAPs are chosen by the data."""
-    from reports.study_html import _mean_vs_map_claims, _Say
+    from reports.study.page import _mean_vs_map_claims, _Say
 
     d = study.overfitting
     text = "".join(str(x) for x in _mean_vs_map_claims(d, _Say({})))
@@ -254,7 +254,7 @@ def test_page_numbers_equal_data(study, page):
 
 
 def test_write_study_refuses_overwrite(study, page, tmp_path, monkeypatch):
-    import reports.study_html as SH
+    import reports.study.page as SH
 
     calls = []
     monkeypatch.setattr(SH, "render_study", lambda st, *, quick=False: calls.append(st) or page)

@@ -38,11 +38,11 @@ __all__ = [
 
 #: Script name -> module path.
 SCRIPTS: dict[str, str] = {
-    "diabetes": "models.diabetes",
-    "breast_cancer": "models.breast_cancer",
-    "poisson_counts": "models.poisson_counts",
-    "normal_means": "models.normal_means",
-    "regression": "models.regression",
+    "diabetes": "models.scripts.diabetes",
+    "breast_cancer": "models.scripts.breast_cancer",
+    "poisson_counts": "models.scripts.poisson_counts",
+    "normal_means": "models.scripts.normal_means",
+    "regression": "models.scripts.regression",
 }
 
 

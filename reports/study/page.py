@@ -6,7 +6,7 @@ against the data.  The page is self-contained (figures as PNG ``data:`` URIs, CS
 inline, no scripts, no external URL) and rendered with the autoescaped templates of
 :mod:`reports.html`.
 
->>> from reports.study_html import render_study  # doctest: +SKIP
+>>> from reports.study.page import render_study  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import numpy as np
 
 from priors import CuspInputError
 
-from . import study_figures as SF
-from .html import Cell, _environment, _fmt, _image, _num, _target, _value, _write
-from .study import Study, run_study
+import reports.figures.study as SF
+from reports.html import Cell, _environment, _fmt, _image, _num, _target, _value, _write
+from reports.study import Study, run_study
 
 __all__ = ["render_study", "write_study", "study_numbers"]
 

@@ -12,7 +12,7 @@ reported as such.  The plain horseshoe is available (``--priors ...,horseshoe``)
 samples badly here: the data are nearly separable, and its Cauchy tails leave the large
 coefficients unconstrained (measured: 159 divergent transitions of 2000, r_hat 1.18).  The posterior draws sit next to each MAP.
 
-Run: ``python -m models.breast_cancer [--scale 0.1] [--gaussian-factor 10] [--priors laplace,gaussian]``
+Run: ``python -m models.scripts.breast_cancer [--scale 0.1] [--gaussian-factor 10] [--priors laplace,gaussian]``
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ import numpy as np
 
 from priors import gaussian, horseshoe, laplace, regularized_horseshoe
 
-from .conversions import gaussian_scale_for_density, horseshoe_global_scale
-from .datasets import load_breast_cancer
-from .model import Model
-from .runs import RunResult
-from .scripts import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from models.conversions import gaussian_scale_for_density, horseshoe_global_scale
+from models.data import load_breast_cancer
+from models.model import Model
+from models.runs import RunResult
+from models.scripts.common import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
 
 TITLE = "Breast cancer: L1 logistic regression zeroes features exactly, L2 never does"
 PRIORS = ("laplace", "gaussian", "regularized_horseshoe", "horseshoe")
@@ -52,7 +52,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.breast_cancer", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.scripts.breast_cancer", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

@@ -370,7 +370,7 @@ def _prior_colors(n):
     return [_PRIOR_COLORS[i % len(_PRIOR_COLORS)] for i in range(n)]
 
 
-def _as_fits(run_or_fits):
+def as_fits(run_or_fits):
     """``dict label -> FitResult`` from a RunResult, a dict, or one FitResult."""
     if isinstance(run_or_fits, FitResult):
         return {run_or_fits.prior.family: run_or_fits}
@@ -386,7 +386,7 @@ def _as_fits(run_or_fits):
     return fits
 
 
-def _coefficient_diagnostics(fit):
+def coefficient_diagnostics(fit):
     """Per-coefficient ``r_hat`` and bulk / tail ESS of the posterior of ``w``.
 
     Returns a dict of float arrays over the features (``rhat``, ``ess_bulk``,
@@ -443,7 +443,7 @@ def plot_forest(run_or_fits, *, eps=None, title=None, figsize=None):
         texts ``"exact-zero:L"`` (one per feature with exactly-zero draws, text
         ``"n/N draws = 0"``).
     """
-    fits = _as_fits(run_or_fits)
+    fits = as_fits(run_or_fits)
     if eps is not None and not (eps > 0 and math.isfinite(eps)):
         raise CuspInputError(f"eps must be a finite positive number, got {eps!r}")
     labels = list(fits)
@@ -540,7 +540,7 @@ def plot_diagnostics(fit, *, n_rank=4, title=None, figsize=None):
     """
     from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
 
-    stats = _coefficient_diagnostics(fit)
+    stats = coefficient_diagnostics(fit)
     if not isinstance(n_rank, (int, np.integer)) or n_rank < 0:
         raise CuspInputError(f"n_rank must be a whole number >= 0, got {n_rank!r}")
     d = fit.diagnostics

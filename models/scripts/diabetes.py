@@ -8,7 +8,7 @@ no exact zero at all, only small numbers.  The horseshoe's global MAP is degener
 0; its non-zero local mode is reported and labelled as such.  Next to each MAP: the
 full posterior (NUTS), in which no draw is ever exactly 0.0 under these continuous priors.
 
-Run: ``python -m models.diabetes [--scale 1.0] [--sigma 54] [--gaussian-factor 100] [--priors laplace,gaussian]``
+Run: ``python -m models.scripts.diabetes [--scale 1.0] [--sigma 54] [--gaussian-factor 100] [--priors laplace,gaussian]``
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
-from .conversions import gaussian_scale_for_density, horseshoe_global_scale
-from .datasets import load_diabetes
-from .model import Model
-from .runs import RunResult
-from .scripts import (
+from models.conversions import gaussian_scale_for_density, horseshoe_global_scale
+from models.data import load_diabetes
+from models.model import Model
+from models.runs import RunResult
+from models.scripts.common import (
     OneLineParser,
     add_sampling_arguments,
     fit_priors,
@@ -55,7 +55,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.diabetes", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.scripts.diabetes", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

@@ -2,7 +2,7 @@
 
 Each experiment is one function that computes and returns its data (a dict of numpy
 arrays and plain numbers); :func:`run_study` runs them all and returns a :class:`Study`.
-Figures live in :mod:`reports.study_figures` and the page in :mod:`reports.study_html`;
+Figures live in :mod:`reports.figures.study` and the page in :mod:`reports.study.page`;
 neither recomputes anything.
 
 1. :func:`shrinkage_profiles`: normal means, MAP vs posterior mean / median / P(|w| < eps).
@@ -29,8 +29,8 @@ import arviz as az
 import numpy as np
 
 from models import Model, gaussian_scale_for_density, load_diabetes, make_sparse_regression
-from models.exact_posterior import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
-from models.gibbs import gibbs_posterior
+from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
+from models.posterior.gibbs import gibbs_posterior
 from priors import bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
 
 __all__ = [
@@ -391,7 +391,7 @@ def overfitting(*, quick=False, random_seed=0):
     sigma = 1).  Test mean squared error (1000 fresh rows) and support recovery against
     the prior scale, for the MAP under Gaussian, Laplace and horseshoe (local mode) and
     for the posterior mean under Laplace and horseshoe (fixed tau), drawn by the Gibbs
-    samplers of :mod:`models.gibbs`.  The Gaussian's posterior mean *is* its MAP.
+    samplers of :mod:`models.posterior.gibbs`.  The Gaussian's posterior mean *is* its MAP.
 
     A posterior mean is never exactly 0, so its "support" is all p features; the
     posterior-mean families also record the smallest effective sample size over the

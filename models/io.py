@@ -18,8 +18,8 @@ import numpy as np
 
 from priors import CuspInputError, make_prior
 
-from .certificate import Certificate
-from .results import MapResult
+from models.map.certificate import Certificate
+from models.results import MapResult
 
 MAP_GROUP = "map"
 

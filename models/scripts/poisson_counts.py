@@ -8,7 +8,7 @@ Gaussian MAP has no exact zero, so it "recovers" no zero at all; the horseshoe's
 local mode is the non-zero local minimum next to its degenerate global MAP at 0.  The
 posterior draws (NUTS) sit next to each MAP: none of them is exactly 0.0.
 
-Run: ``python -m models.poisson_counts [--n 100] [--p 50] [--k 5] [--scale 0.01] [--priors laplace]``
+Run: ``python -m models.scripts.poisson_counts [--n 100] [--p 50] [--k 5] [--scale 0.01] [--priors laplace]``
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
-from .conversions import horseshoe_global_scale
-from .datasets import make_sparse_regression
-from .model import Model
-from .runs import RunResult
-from .scripts import (
+from models.conversions import horseshoe_global_scale
+from models.data import make_sparse_regression
+from models.model import Model
+from models.runs import RunResult
+from models.scripts.common import (
     OneLineParser,
     positive_int,
     add_sampling_arguments,
@@ -55,7 +55,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.poisson_counts", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.scripts.poisson_counts", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

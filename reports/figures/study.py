@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .figures import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR
+from reports.figures.map_and_posterior import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR
 
 __all__ = [
     "plot_shrinkage",

@@ -5,12 +5,12 @@ observations (default y = -4, -3, ..., 4).  Here everything is known in closed f
 the MAP is the prior's proximal map of ``y_j`` (soft thresholding for the Laplace:
 exactly 0.0 whenever ``|y_j| <= sigma^2 / b``; linear shrinkage for the Gaussian: never
 0 unless ``y_j = 0``), and the exact posterior means come from
-``models.exact_posterior`` (Laplace, Gaussian, horseshoe) or from the two-component
+``models.posterior.exact`` (Laplace, Gaussian, horseshoe) or from the two-component
 mixture (spike-and-slab).  The script prints them next to the NUTS estimates, so one
 sees that the sampler is right, that the Laplace's posterior mean is never exactly 0
 where its MAP is, and that only the spike-and-slab puts posterior mass on w = 0.
 
-Run: ``python -m models.normal_means [--y=-4,-2,0,2,4] [--sigma 1] [--scale 1] [--priors laplace,gaussian]``
+Run: ``python -m models.scripts.normal_means [--y=-4,-2,0,2,4] [--sigma 1] [--scale 1] [--priors laplace,gaussian]``
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace, spike_and_slab
 
-from .exact_posterior import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
-from .model import Model
-from .runs import RunResult
-from .scripts import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
+from models.model import Model
+from models.runs import RunResult
+from models.scripts.common import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
 
 TITLE = "Normal means: exact posterior means next to NUTS, and where the MAP is exactly zero"
 PRIORS = ("laplace", "gaussian", "horseshoe", "spike_and_slab")
@@ -70,7 +70,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.normal_means", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.scripts.normal_means", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 

@@ -21,7 +21,7 @@ import dataclasses
 
 import numpy as np
 
-from .certificate import optimality_violation
+from models.map.certificate import optimality_violation
 
 _MIN_WORKING_SET = 10
 # Local mode (horseshoe): how many Newton steps may be taken without a decrease (see solve).

@@ -7,7 +7,7 @@ for every column and coefficients are per sd of their feature), and fits the cho
 likelihood under the chosen prior(s): the exact MAP with a certificate for every zero,
 next to NUTS posterior draws.  Constant columns are dropped with a warning.
 
-Run: ``python -m models.regression --data FILE.csv --target COLUMN [--likelihood gaussian|logistic|poisson]
+Run: ``python -m models.scripts.regression --data FILE.csv --target COLUMN [--likelihood gaussian|logistic|poisson]
 [--prior laplace[,gaussian,...]] [--scale S] [--param KEY=VALUE ...] [--sigma S] [--features a,b,c]``
 """
 
@@ -24,10 +24,10 @@ import numpy as np
 
 from priors import REGISTRY, CuspInputError, make_prior
 
-from .datasets import standardize
-from .model import Model
-from .runs import RunResult
-from .scripts import (
+from models.data import standardize
+from models.model import Model
+from models.runs import RunResult
+from models.scripts.common import (
     OneLineParser,
     add_sampling_arguments,
     fit_priors,
@@ -64,7 +64,7 @@ def add_arguments(parser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.regression", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m models.scripts.regression", description=__doc__.split("\n\n")[0])
     return add_arguments(parser)
 
 
