@@ -9,17 +9,17 @@ Lasso with ``alpha = sigma^2 / (n b)``.
 import math
 
 from priors.errors import CuspInputError
-from priors.validation import check_positive
+from priors.validation import check_number, check_positive, check_whole
 
 
 def laplace_scale_to_lasso_alpha(scale: float, *, sigma: float, n: int) -> float:
     """``alpha = sigma^2 / (n b)`` for scikit-learn's ``Lasso``."""
-    return check_positive("sigma", sigma) ** 2 / (n * check_positive("laplace scale", scale))
+    return check_positive("sigma", sigma) ** 2 / (check_whole("n", n) * check_positive("laplace scale", scale))
 
 
 def lasso_alpha_to_laplace_scale(alpha: float, *, sigma: float, n: int) -> float:
     """Inverse of :func:`laplace_scale_to_lasso_alpha`: ``b = sigma^2 / (n alpha)``."""
-    return check_positive("sigma", sigma) ** 2 / (n * check_positive("alpha", alpha))
+    return check_positive("sigma", sigma) ** 2 / (check_whole("n", n) * check_positive("alpha", alpha))
 
 
 def gaussian_scale_to_ridge_alpha(scale: float, *, sigma: float) -> float:
@@ -44,7 +44,18 @@ def horseshoe_global_scale(expected_nonzeros: float, *, n_features: int, n_obs: 
     ``p0`` is the number of non-zero coefficients one expects a priori; the prior on the
     effective number of non-zeros is then centred near ``p0``.
     """
-    p0 = float(expected_nonzeros)
-    if not 0 < p0 < n_features:
-        raise CuspInputError(f"expected_nonzeros must be between 0 and the number of features ({n_features}), got {p0:g}")
-    return p0 / (n_features - p0) * check_positive("sigma", sigma) / math.sqrt(check_positive("n_obs", n_obs))
+    n_features = check_whole("n_features", n_features)
+    p0 = check_number("expected_nonzeros", expected_nonzeros, low=0.0, high=n_features, high_inclusive=False)
+    return p0 / (n_features - p0) * check_positive("sigma", sigma) / math.sqrt(check_whole("n_obs", n_obs))
+
+
+def pseudo_sigma(likelihood: str, y) -> float:
+    """Piironen & Vehtari's (2017) plug-in noise sd of a non-Gaussian likelihood, for
+    :func:`horseshoe_global_scale`: ``1 / sqrt(mu (1 - mu))`` for ``"logistic"`` and
+    ``1 / sqrt(mu)`` for ``"poisson"``, with ``mu`` the mean of ``y`` (kept >= 1e-3)."""
+    mu = sum(float(v) for v in y) / len(y)
+    if likelihood == "logistic":
+        return 1.0 / math.sqrt(max(mu * (1.0 - mu), 1e-3))
+    if likelihood == "poisson":
+        return 1.0 / math.sqrt(max(mu, 1e-3))
+    raise CuspInputError(f"pseudo_sigma is for the logistic and poisson likelihoods, got {likelihood!r}")

@@ -17,6 +17,11 @@ def standardize(X):
     return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
 
 
+#: The diabetes data's Gaussian noise sd used throughout cusp (about the residual sd of
+#: least squares on the standardized features).
+DIABETES_SIGMA = 54.0
+
+
 def load_diabetes():
     """Diabetes data (Efron et al. 2004; scikit-learn's bundled copy).
 
@@ -125,11 +130,12 @@ def column_notes(X, names, prior, *, fit_intercept) -> list[str]:
     if flat:
         what = "constant" if fit_intercept else "all zero"
         notes.append(
-            f"column{'s' if len(flat) > 1 else ''} {_listed(flat)} {'are' if len(flat) > 1 else 'is'} {what}: the likelihood "
+            f"column{'s' if len(flat) > 1 else ''} {shorten_list(flat, quote=True)} {'are' if len(flat) > 1 else 'is'} "
+            f"{what}: the likelihood "
             "does not depend on its coefficient, so the MAP puts it at the prior's mode, 0, and its posterior is the prior; "
             "drop such columns")
     for members in _identical_columns(X, np.flatnonzero(spread != 0)):
-        notes.append(f"columns {_listed([names[j] for j in members])} are identical: the likelihood sees only the sum "
+        notes.append(f"columns {shorten_list([names[j] for j in members], quote=True)} are identical: the likelihood sees only the sum "
                      f"of their coefficients, and the prior decides how it is split ({_split_rule(prior)})")
     return notes
 
@@ -168,8 +174,13 @@ def _split_rule(prior) -> str:
            "saddle point rather than a minimum: keep one of the columns"
 
 
-def _listed(items, limit=8):
-    shown = ", ".join(repr(str(x)) for x in items[:limit])
+def shorten_list(items, limit=8, *, quote=False, empty="none") -> str:
+    """``a, b, c and 5 more``: the first ``limit`` items (as ``repr`` strings when
+    ``quote``, so hostile or blank names stay visible), or ``empty`` for no items."""
+    items = [str(x) for x in items]
+    if not items:
+        return empty
+    shown = ", ".join(repr(x) if quote else x for x in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 

@@ -9,21 +9,20 @@ prior, Laplace included, no posterior draw is ever exactly 0.0; only a point mas
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import numpy as np
 
+from priors.validation import check_positive
+
+from models.likelihoods import Likelihood
 from models.posterior import Diagnostics, diagnose
-from models.results import MapResult
-from models.io import (
-    MAP_GROUP,
-    load_netcdf,
-    map_from_dataset,
-    prior_from_json,
-    save_netcdf,
-)
+from models.results import MapPath, MapResult
+from models.io import load_netcdf, read_fit, save_netcdf
 
 HDI_PROB = 0.94
+#: MAP paths are computed at the fitted prior scale times these factors (0.01 to 100):
+#: ``Model.fit(..., path_factors=PATH_FACTORS)``, as the model scripts do.
+PATH_FACTORS = np.logspace(-2, 2, 25)
 #: Default "practically zero" radius, relative to the largest |posterior median|.
 EPS_FRACTION = 0.05
 
@@ -60,9 +59,7 @@ def zero_statistics(draws, feature_names, *, eps=None, map_result=None, hdi_prob
     import arviz as az
 
     draws = np.asarray(draws, dtype=float)
-    eps = default_eps(draws) if eps is None else float(eps)
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps}")
+    eps = default_eps(draws) if eps is None else check_positive("eps", eps)
     n = draws.shape[0]
     hdi = np.atleast_2d(az.hdi(draws[None, :, :], hdi_prob=hdi_prob))
     rows = []
@@ -105,40 +102,59 @@ class FitResult:
     ----------
     idata : arviz.InferenceData
         Posterior (``w`` over ``feature``, ``intercept``, ``sigma`` when estimated),
-        sample_stats, observed_data, and the MAP in group ``map``.
+        sample_stats, observed_data, the MAP in group ``map`` and its path in group
+        ``map_path`` (file format: :mod:`models.io`).
     map : MapResult or None
         The MAP with its certificate (None for priors with a point mass, whose "mode"
         mixes a probability with a density).
     diagnostics : Diagnostics
     prior : Prior
-    likelihood : str
+    likelihood_model : Likelihood
+        The likelihood object (``sigma`` None when it was estimated); :attr:`likelihood`
+        is its text.  The MAP's own likelihood (sigma at its posterior median when
+        estimated) is described by ``map.likelihood``.
     notes : tuple of str
+    path : MapPath or None
+        The MAP over ``prior.scale * path_factors``, computed when fitting
+        (``Model.fit(..., path_factors=PATH_FACTORS)``); None when not asked for or
+        without a MAP.  Reports read it; they never solve again.
+    path_factors : ndarray or None
     """
 
     idata: object
     map: MapResult | None
     diagnostics: Diagnostics
     prior: object
-    likelihood: str
+    likelihood_model: Likelihood
     notes: tuple = ()
+    path: MapPath | None = None
+    path_factors: np.ndarray | None = None
+
+    @property
+    def likelihood(self) -> str:
+        """The likelihood as text, e.g. ``gaussian(sigma=54)``."""
+        return self.likelihood_model.describe()
 
     @classmethod
-    def from_idata(cls, idata) -> FitResult:
-        attrs = idata.posterior.attrs
-        map_result = map_from_dataset(idata[MAP_GROUP]) if MAP_GROUP in idata.groups() else None
+    def from_idata(cls, idata, *, source=None) -> FitResult:
+        """A FitResult from an InferenceData in cusp's results format (see
+        :mod:`models.io`; another format version is refused, naming ``source``)."""
+        fields = read_fit(idata, source)
         return cls(
             idata=idata,
-            map=map_result,
+            map=fields["map"],
             diagnostics=diagnose(idata),
-            prior=prior_from_json(attrs["cusp_prior"]),
-            likelihood=str(attrs["cusp_likelihood"]),
-            notes=tuple(json.loads(attrs.get("cusp_notes", "[]"))),
+            prior=fields["prior"],
+            likelihood_model=fields["likelihood"],
+            notes=fields["notes"],
+            path=fields["path"],
+            path_factors=fields["path_factors"],
         )
 
     @classmethod
     def from_netcdf(cls, path) -> FitResult:
         """Load a result saved with :meth:`to_netcdf` (no sampling)."""
-        return cls.from_idata(load_netcdf(path))
+        return cls.from_idata(load_netcdf(path), source=path)
 
     def to_netcdf(self, path, *, overwrite=False):
         """Save MAP and posterior in one netCDF file (atomic; no silent overwrite)."""

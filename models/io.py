@@ -1,10 +1,27 @@
 """One file for MAP and posterior: the MAP as an InferenceData group, and safe netCDF I/O.
 
-The MAP lives in a group ``map`` beside ``posterior``: data variables ``coef``,
-``slope``, ``is_zero``, ``margin``, ``residual`` over the ``feature`` dimension, and the
-scalars (intercept, objective, tolerance, ...) as attributes.  What the model was (prior,
-likelihood, intercept, sampler) is stored as ``cusp_*`` attributes of the posterior, so
-that a saved file can be reported on without the code that made it.
+This module owns the results file format (version :data:`FORMAT_VERSION`); nothing else
+reads or writes a ``cusp_*`` attribute or a cusp group.  A results file is an ArviZ
+InferenceData (netCDF) with
+
+* ``posterior``, ``sample_stats``, ``observed_data``, ``constant_data``: the draws and
+  the data, as PyMC writes them;
+* ``map`` (absent for priors without a MAP): data variables ``coef``, ``slope``,
+  ``is_zero``, ``margin``, ``residual`` over ``feature``; the scalars (intercept,
+  objective, tolerance, ...) as attributes, the likelihood the MAP was computed with as
+  JSON (``{"name": "gaussian", "sigma": 54.0}``, sigma at full precision);
+* ``map_path`` (optional): the MAP over ``scales = prior.scale * factors``: ``factors``,
+  ``scales``, ``intercepts``, ``objectives``, ``converged``, ``n_zeros`` over ``scale``
+  and ``coefs`` over ``(scale, feature)``;
+* attributes of ``posterior``: ``cusp_format_version``; what the model was:
+  ``cusp_prior`` (JSON: family and parameters), ``cusp_likelihood`` (JSON: name and
+  parameters, ``sigma`` null when estimated), ``cusp_fit_intercept``, ``cusp_sampler``,
+  ``cusp_target_accept``, ``cusp_notes`` (JSON list); and, for files of a run,
+  ``cusp_run_name``, ``cusp_run_title``, ``cusp_run_description``, ``cusp_label``,
+  ``cusp_position``.
+
+So a saved file can be reported on without the code that made it, and without solving
+or sampling again.  Files of another format version are refused with one message.
 """
 
 from __future__ import annotations
@@ -18,10 +35,23 @@ import numpy as np
 
 from priors import CuspInputError, make_prior
 
+from models.likelihoods import make_likelihood
 from models.map.certificate import Certificate
-from models.results import MapResult
+from models.results import MapPath, MapResult
 
+#: The results file format this cusp writes and reads.  Version 1 (no version attribute)
+#: stored the likelihood as display text; version 2 stores it as JSON and adds ``map_path``.
+FORMAT_VERSION = 2
+FORMAT_ATTR = "cusp_format_version"
 MAP_GROUP = "map"
+PATH_GROUP = "map_path"
+#: Attributes of ``posterior`` every results file has (the run attributes are optional).
+REQUIRED_ATTRS = (FORMAT_ATTR, "cusp_prior", "cusp_likelihood", "cusp_fit_intercept", "cusp_sampler",
+                  "cusp_target_accept", "cusp_notes")
+
+
+class _Incomplete(Exception):
+    """A required group, variable or attribute is missing or unreadable."""
 
 
 def prior_to_json(prior) -> str:
@@ -33,8 +63,28 @@ def prior_from_json(text):
     return make_prior(spec.pop("family"), **spec)
 
 
-def map_to_dataset(result: MapResult):
-    """The MAP result as an ``xarray.Dataset`` over ``feature``."""
+def likelihood_to_dict(likelihood) -> dict:
+    """``{"name": ..., "sigma": ...}`` of a :class:`~models.likelihoods.Likelihood`
+    (``sigma`` only for the likelihoods that have one; None when it is estimated)."""
+    spec = {"name": likelihood.name}
+    if hasattr(likelihood, "sigma"):
+        spec["sigma"] = None if likelihood.sigma is None else float(likelihood.sigma)
+    return spec
+
+
+def likelihood_to_json(likelihood) -> str:
+    return json.dumps(likelihood_to_dict(likelihood))
+
+
+def likelihood_from_json(text):
+    """Inverse of :func:`likelihood_to_json`: the same Likelihood (via ``make_likelihood``)."""
+    spec = json.loads(text)
+    return make_likelihood(spec.pop("name"), **spec)
+
+
+def map_to_dataset(result: MapResult, likelihood):
+    """The MAP result as an ``xarray.Dataset`` over ``feature``; ``likelihood`` is the
+    Likelihood object it was computed with (stored as JSON, sigma at full precision)."""
     import xarray as xr
 
     cert = result.certificate
@@ -52,7 +102,7 @@ def map_to_dataset(result: MapResult):
         "converged": int(result.converged),
         "message": result.message,
         "n_iter": int(result.n_iter),
-        "likelihood": result.likelihood,
+        "likelihood": likelihood_to_json(likelihood),
         "prior": prior_to_json(result.prior),
         "mode": result.mode,
         "notes": json.dumps(list(result.notes)),
@@ -88,10 +138,145 @@ def map_from_dataset(ds) -> MapResult:
         certificate=cert,
         feature_names=[str(f) for f in ds["feature"].values],
         prior=prior_from_json(a["prior"]),
-        likelihood=str(a["likelihood"]),
+        likelihood=likelihood_from_json(a["likelihood"]).describe(),
         mode=str(a["mode"]),
         notes=tuple(json.loads(a["notes"])),
     )
+
+
+def path_to_dataset(path: MapPath, factors):
+    """A MAP path as an ``xarray.Dataset`` over ``scale`` (and ``feature``); ``factors``
+    are the multiples of the fitted prior scale it was computed at."""
+    import xarray as xr
+
+    factors = np.asarray(factors, dtype=float).ravel()
+    scales = np.asarray(path.scales, dtype=float)
+    if factors.shape != scales.shape:
+        raise CuspInputError(f"{factors.size} path factors for {scales.size} path scales")
+    one = ("scale",)
+    data = {
+        "factors": (one, factors),
+        "scales": (one, scales),
+        "coefs": (("scale", "feature"), np.asarray(path.coefs, dtype=float)),
+        "intercepts": (one, np.asarray(path.intercepts, dtype=float)),
+        "objectives": (one, np.asarray(path.objectives, dtype=float)),
+        "converged": (one, np.asarray(path.converged, dtype=np.int8)),  # netCDF has no bool
+        "n_zeros": (one, np.asarray(path.n_zeros, dtype=np.int64)),
+    }
+    return xr.Dataset(data, coords={"feature": list(path.feature_names)})
+
+
+def path_from_dataset(ds):
+    """``(MapPath, factors)`` from :func:`path_to_dataset` (bit for bit; the per-scale
+    MapResults are not stored, so ``results`` is empty)."""
+    path = MapPath(
+        scales=ds["scales"].values.astype(float),
+        coefs=ds["coefs"].values.astype(float),
+        intercepts=ds["intercepts"].values.astype(float),
+        objectives=ds["objectives"].values.astype(float),
+        converged=ds["converged"].values.astype(bool),
+        feature_names=[str(f) for f in ds["feature"].values],
+        results=(),
+    )
+    return path, ds["factors"].values.astype(float)
+
+
+def add_map(idata, result: MapResult, likelihood):
+    """Store ``result`` (computed with ``likelihood``) as the ``map`` group of ``idata``."""
+    idata.add_groups({MAP_GROUP: map_to_dataset(result, likelihood)})
+
+
+def add_path(idata, path: MapPath, factors):
+    """Store ``path`` (over ``prior.scale * factors``) as the ``map_path`` group of ``idata``."""
+    idata.add_groups({PATH_GROUP: path_to_dataset(path, factors)})
+
+
+def write_fit_attrs(idata, *, prior, likelihood, fit_intercept, sampler, target_accept, notes):
+    """Write the format version and what the model was into ``idata.posterior.attrs``."""
+    idata.posterior.attrs.update({
+        FORMAT_ATTR: FORMAT_VERSION,
+        "cusp_prior": prior_to_json(prior),
+        "cusp_likelihood": likelihood_to_json(likelihood),
+        "cusp_fit_intercept": int(bool(fit_intercept)),
+        "cusp_sampler": str(sampler),
+        "cusp_target_accept": float("nan") if target_accept is None else float(target_accept),
+        "cusp_notes": json.dumps([str(n) for n in notes]),
+    })
+
+
+def check_format(idata, source=None):
+    """Refuse results of another format version, or that are not complete cusp results,
+    with one :class:`~priors.CuspInputError` naming ``source`` (a file name)."""
+    where = str(source) if source is not None else "these results"
+    incomplete = f"{where} is incomplete or not a cusp results file"
+    if "posterior" not in idata.groups():
+        raise CuspInputError(f"{incomplete} (no posterior group)")
+    attrs = idata.posterior.attrs
+    version = attrs.get(FORMAT_ATTR)
+    if version is None and "cusp_prior" in attrs:
+        version = 1  # written before the format had a version attribute
+    if version is None:
+        raise CuspInputError(f"{incomplete} (no {FORMAT_ATTR} attribute)")
+    try:
+        version = int(version)
+    except (TypeError, ValueError):
+        raise CuspInputError(f"{incomplete} ({FORMAT_ATTR} = {version!r})") from None
+    if version != FORMAT_VERSION:
+        raise CuspInputError(f"{where} was written by cusp results format {version}; "
+                             f"this cusp reads format {FORMAT_VERSION}: re-run the model")
+    missing = [a for a in REQUIRED_ATTRS if a not in attrs]
+    if "w" not in idata.posterior.data_vars:
+        missing.append("posterior variable w")
+    if missing:
+        raise CuspInputError(f"{incomplete} (missing {', '.join(missing)})")
+
+
+def read_fit(idata, source=None) -> dict:
+    """Everything a :class:`~models.fit.FitResult` holds besides the draws, checked:
+    ``prior`` (Prior), ``likelihood`` (Likelihood), ``fit_intercept``, ``sampler``,
+    ``target_accept`` (None for the default), ``notes`` (tuple), ``map`` (MapResult or
+    None), ``path`` (MapPath or None) and ``path_factors`` (ndarray or None)."""
+    check_format(idata, source)
+    attrs = idata.posterior.attrs
+    groups = idata.groups()
+    try:
+        target = float(attrs["cusp_target_accept"])
+        out = {
+            "prior": prior_from_json(attrs["cusp_prior"]),
+            "likelihood": likelihood_from_json(attrs["cusp_likelihood"]),
+            "fit_intercept": bool(int(attrs["cusp_fit_intercept"])),
+            "sampler": str(attrs["cusp_sampler"]),
+            "target_accept": None if math.isnan(target) else target,
+            "notes": tuple(str(n) for n in json.loads(attrs["cusp_notes"])),
+            "map": map_from_dataset(idata[MAP_GROUP]) if MAP_GROUP in groups else None,
+            "path": None,
+            "path_factors": None,
+        }
+        if PATH_GROUP in groups:
+            out["path"], out["path_factors"] = path_from_dataset(idata[PATH_GROUP])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        where = str(source) if source is not None else "these results"
+        raise CuspInputError(f"{where} is incomplete or not a cusp results file ({type(exc).__name__}: {exc})") from None
+    return out
+
+
+def write_run_attrs(idata, *, name, title, description, label, position):
+    """Mark ``idata`` as fit number ``position`` (labelled ``label``) of run ``name``."""
+    idata.posterior.attrs.update(cusp_run_name=str(name), cusp_run_title=str(title),
+                                 cusp_run_description=str(description), cusp_label=str(label),
+                                 cusp_position=int(position))
+
+
+def read_run_attrs(idata) -> dict:
+    """``name``, ``title``, ``description``, ``label``, ``position`` as written by
+    :func:`write_run_attrs`; None for each one absent (a fit saved on its own)."""
+    attrs = idata.posterior.attrs
+    keys = {"name": "cusp_run_name", "title": "cusp_run_title", "description": "cusp_run_description",
+            "label": "cusp_label", "position": "cusp_position"}
+    out = {k: (None if a not in attrs else str(attrs[a])) for k, a in keys.items()}
+    if out["position"] is not None:
+        out["position"] = int(attrs["cusp_position"])
+    return out
 
 
 def write_atomically(path, write, *, overwrite=False, suffix=""):
@@ -116,6 +301,16 @@ def write_atomically(path, write, *, overwrite=False, suffix=""):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_text_atomically(path, text, *, overwrite=False, suffix=".txt"):
+    """Write the string ``text`` (UTF-8) to ``path`` with :func:`write_atomically`."""
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+    write_atomically(path, write, overwrite=overwrite, suffix=suffix)
 
 
 def current_umask() -> int:

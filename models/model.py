@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 
 import numpy as np
 
 from priors import CuspDataWarning, CuspInputError, Prior, gaussian
-from priors.validation import check_positive
-from priors.horseshoe import Horseshoe
+from priors.validation import check_bool, check_number, check_positive, check_whole
 
 from models.map.solver import penalty_sum, solve
 from models.data import as_design, check_lengths, column_notes
@@ -18,7 +16,7 @@ from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import build_pymc_model, collapses, run_sampler
 from models.results import MapPath, MapResult
-from models.io import MAP_GROUP, map_to_dataset, prior_to_json
+from models.io import add_map, add_path, write_fit_attrs
 
 _RIDGE_START_FACTOR = 10.0
 
@@ -46,6 +44,7 @@ class Model:
     tol : float
         Relative tolerance of the certificate: the solver stops when every optimality
         condition is violated by at most ``tol * max(1, |slope at the null model|_inf)``.
+        Must be > 0 and < 1e-2 (default 1e-9).
     max_iter : int
         Outer iterations before giving up (the result then says ``converged=False``).
 
@@ -67,27 +66,24 @@ class Model:
         self.normal_means = isinstance(self.likelihood, NormalMeans)
         if fit_intercept is None:
             fit_intercept = not self.normal_means
+        fit_intercept = check_bool("fit_intercept", fit_intercept)
         if fit_intercept and self.normal_means:
             raise CuspInputError("the normal_means likelihood has no intercept: drop fit_intercept=True")
-        if not isinstance(fit_intercept, (bool, np.bool_)):
-            raise CuspInputError(f"fit_intercept must be True or False, got {fit_intercept!r}")
-        self.fit_intercept = bool(fit_intercept)
-        self.tol = check_positive("tol", tol)
-        if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
-            raise CuspInputError(f"max_iter must be a whole number >= 1, got {max_iter!r}")
-        self.max_iter = int(max_iter)
+        self.fit_intercept = fit_intercept
+        # relative certificate tolerance: > 0, and < 1e-2 (a looser one would certify nothing useful)
+        self.tol = check_number("tol", tol, low=0.0, high=1e-2, high_inclusive=False)
+        self.max_iter = check_whole("max_iter", max_iter)
 
     # ------------------------------------------------------------------ helpers
     @property
     def local_mode(self) -> bool:
-        """True for priors whose global MAP is degenerate (the horseshoe)."""
-        return isinstance(self.prior, Horseshoe)
+        """True when the prior's density has a pole at 0, so its global MAP is degenerate
+        (0 for every data set) and the solver reports the non-zero local mode."""
+        return self.prior.has_pole_at_zero
 
     @property
     def mode(self) -> str:
-        if self.local_mode:
-            return "local mode"
-        return "global MAP" if self.prior.convex else "local MAP"
+        return self.prior.map_kind
 
     def _check_data(self, X, y, feature_names):
         if self.normal_means:
@@ -159,8 +155,7 @@ class Model:
         notes = list(data_notes)
         if self.normal_means:
             # Separable: w_j = prox(y_j, sigma^2) is the exact coordinatewise minimizer.
-            prox = self.prior.prox_local if self.local_mode else self.prior.prox
-            coef = np.asarray(prox(y, self.likelihood.sigma**2), dtype=float).reshape(y.shape)
+            coef = np.asarray(self.prior.prox_local(y, self.likelihood.sigma**2), dtype=float).reshape(y.shape)
             intercept, converged, n_iter, message = 0.0, True, 1, "closed form: w_j = prox(y_j, sigma^2)"
         else:
             p = X.shape[1]
@@ -188,7 +183,7 @@ class Model:
         if self.local_mode:
             notes.insert(
                 0,
-                "The horseshoe density is infinite at 0, so its global MAP is w = 0 for every data set "
+                f"The {self.prior.family} density is infinite at 0, so its global MAP is w = 0 for every data set "
                 "(objective -inf). Reported: the non-zero local mode; the objective sums penalties over non-zeros only.",
             )
         cert = certify(self.likelihood, self.prior, X, y, coef, intercept,
@@ -210,7 +205,7 @@ class Model:
         return build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
 
     def sample(self, X=None, y=None, *, feature_names=None, draws=1000, tune=1000, chains=2, random_seed=None,
-               sampler="pymc", target_accept=None, progressbar=False):
+               sampler="pymc", target_accept=None, progressbar=False, path_factors=None):
         """Posterior draws with NUTS, and the MAP of the same model, in one InferenceData.
 
         Parameters
@@ -229,6 +224,11 @@ class Model:
             integrated out (Gaussian likelihood), else PyMC's 0.8.
         progressbar : bool
             Show PyMC's progress bars.
+        path_factors : array-like, optional
+            Also compute the MAP path over ``prior.scale * path_factors`` (with the MAP's
+            likelihood) and store it in group ``map_path``, so that reports show it
+            without solving again; e.g. ``models.fit.PATH_FACTORS`` (0.01 to 100, as the
+            model scripts use).  Default: no path.
 
         Returns
         -------
@@ -236,10 +236,12 @@ class Model:
             Groups ``posterior`` (``w`` over ``feature``, ``intercept``, ``sigma`` when
             estimated, the prior's auxiliaries), ``sample_stats``, ``observed_data``,
             ``constant_data`` and ``map`` (the exact MAP with its certificate; absent for
-            priors without a MAP).  When ``sigma`` is estimated, the MAP is computed at its
-            posterior median, and the notes say so.
+            priors without a MAP), ``map_path`` when asked for.  When ``sigma`` is
+            estimated, the MAP is computed at its posterior median, and the notes say so.
+            The file format (groups and ``cusp_*`` attributes) is :mod:`models.io`'s.
         """
         X, y, names = self._check_data(X, y, feature_names)
+        factors = None if path_factors is None else self._path_scales(path_factors, "path_factors")
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
         if target_accept is None and not collapses(self.likelihood, self.prior, X):
@@ -255,26 +257,26 @@ class Model:
                 map_model = Model(self.likelihood.with_sigma(sigma_hat), self.prior, fit_intercept=self.fit_intercept,
                                   tol=self.tol, max_iter=self.max_iter)
                 notes.append(f"sigma was estimated; the MAP is computed at its posterior median, sigma = {sigma_hat:.6g}")
-            map_ds = map_to_dataset(map_model._map_checked(X, y, names, None, None, data_notes=data_notes))
-            if getattr(map_model.likelihood, "sigma", None) is not None:
-                map_ds.attrs["sigma"] = float(map_model.likelihood.sigma)  # full precision, for re-fitting
-            idata.add_groups({MAP_GROUP: map_ds})
+            add_map(idata, map_model._map_checked(X, y, names, None, None, data_notes=data_notes), map_model.likelihood)
+            if factors is not None:
+                try:
+                    path = map_model._map_path_checked(X, y, names, self.prior.scale * factors, data_notes)
+                except CuspInputError as exc:
+                    notes.append(f"no MAP path: {exc}")
+                else:
+                    add_path(idata, path, factors)
         else:
             notes.append(f"no MAP for this prior: {self.prior.no_map_reason}")
             notes += data_notes
-        idata.posterior.attrs.update(
-            cusp_prior=prior_to_json(self.prior),
-            cusp_likelihood=self.likelihood.describe(),
-            cusp_fit_intercept=int(self.fit_intercept),
-            cusp_sampler=sampler,
-            cusp_target_accept=float("nan") if target_accept is None else float(target_accept),
-            cusp_notes=json.dumps(notes),
-        )
+        write_fit_attrs(idata, prior=self.prior, likelihood=self.likelihood, fit_intercept=self.fit_intercept,
+                        sampler=sampler, target_accept=target_accept, notes=notes)
         return idata
 
     def fit(self, X=None, y=None, **kwargs) -> FitResult:
         """MAP and posterior together: :meth:`sample` wrapped in a :class:`FitResult`
-        (zero statistics, diagnostics, netCDF save/load).  Takes the same arguments."""
+        (zero statistics, diagnostics, netCDF save/load).  Takes the same arguments;
+        ``path_factors=models.fit.PATH_FACTORS`` also stores the MAP path
+        (``FitResult.path``), which reports then show."""
         return FitResult.from_idata(self.sample(X, y, **kwargs))
 
     def _ridge_start(self, X, y, names, tol_abs):
@@ -290,16 +292,24 @@ class Model:
         the previous solution; results are returned in the order given.
         """
         X, y, names = self._check_data(X, y, feature_names)
-        scales = np.asarray(scales, dtype=float).ravel()
-        if scales.size == 0:
-            raise CuspInputError("scales is empty: give at least one prior scale")
-        if not np.all(np.isfinite(scales) & (scales > 0)):
-            raise CuspInputError("prior scales must be finite and > 0")
+        scales = self._path_scales(scales, "prior scales")
+        # the column notes do not depend on the scale (the split rule depends on the family)
+        return self._map_path_checked(X, y, names, scales, self._column_notes(X, names))
+
+    @staticmethod
+    def _path_scales(values, what):
+        """``values`` as a 1-D float array of finite positive numbers (prior scales, or
+        factors of the prior scale)."""
+        name, one = ("scales", "prior scale") if what == "prior scales" else (what, "factor")
+        raw = np.asarray(values, dtype=object).ravel()  # no coercion: True is not a scale
+        if raw.size == 0:
+            raise CuspInputError(f"{name} is empty: give at least one {one}")
+        return np.array([check_positive(f"{one} in {name}", v) for v in raw], dtype=float)
+
+    def _map_path_checked(self, X, y, names, scales, data_notes):
         results = [None] * scales.size
         coef, intercept = None, None
         tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
-        # nor do the column notes (the split rule depends on the family, not the scale)
-        data_notes = self._column_notes(X, names)
         for k in np.argsort(scales, kind="stable"):
             model = Model(self.likelihood, self.prior.with_scale(float(scales[k])),
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)

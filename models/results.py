@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 
@@ -132,3 +133,17 @@ class MapPath:
     def n_zeros(self) -> np.ndarray:
         """Exact zeros at each scale."""
         return np.sum(self.coefs == 0, axis=1)
+
+
+def threshold_label(prior, fmt=lambda x: f"{x:.4g}") -> str:
+    """The zero threshold of ``prior`` in words: ``0 (smooth)``, ``∞``, ``1/b = 2`` (when
+    it is the inverse of the prior's scale, as the Laplace's) or just the number
+    (formatted by ``fmt``).  The one wording of "zero threshold" in every report."""
+    thr = float(prior.zero_threshold)
+    if thr == 0:
+        return "0 (smooth)"
+    if math.isinf(thr):
+        return "∞"
+    if math.isclose(thr, 1.0 / prior.scale):
+        return f"1/b = {fmt(thr)}"
+    return fmt(thr)

@@ -19,7 +19,7 @@ import numpy as np
 from priors import CuspInputError
 
 from models.fit import FitResult
-from models.io import write_atomically
+from models.io import read_run_attrs, write_run_attrs, write_text_atomically
 
 _LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -85,13 +85,12 @@ def save_run(run: RunResult, folder, *, overwrite=False) -> list[str]:
             raise CuspInputError(f"{clash[0]} already exists; choose another folder or allow overwriting (--force)")
     written = []
     for position, (label, fit) in enumerate(run.fits.items()):
-        attrs = fit.idata.posterior.attrs
-        attrs.update(cusp_run_name=run.name, cusp_run_title=run.title, cusp_run_description=run.description,
-                     cusp_label=label, cusp_position=position)
+        write_run_attrs(fit.idata, name=run.name, title=run.title, description=run.description,
+                        label=label, position=position)
         fit.to_netcdf(targets[label], overwrite=overwrite)
         written.append(targets[label])
     text = json.dumps(run.to_dict(), indent=2, sort_keys=True, allow_nan=False)
-    write_atomically(summary_path, lambda tmp: _write_text(tmp, text + "\n"), overwrite=overwrite, suffix=".json")
+    write_text_atomically(summary_path, text + "\n", overwrite=overwrite, suffix=".json")
     written.append(summary_path)
     return written
 
@@ -108,23 +107,18 @@ def load_run(paths) -> RunResult:
     loaded, meta = [], None
     for path in paths:
         fit = FitResult.from_netcdf(path)
-        attrs = fit.idata.posterior.attrs
-        label = str(attrs.get("cusp_label", os.path.splitext(os.path.basename(path))[0]))
+        attrs = read_run_attrs(fit.idata)
+        label = attrs["label"] if attrs["label"] is not None else os.path.splitext(os.path.basename(path))[0]
         if label in [lab for _, lab, _ in loaded]:
             raise CuspInputError(f"two results files are labelled {label!r}")
-        loaded.append((int(attrs.get("cusp_position", len(loaded))), label, fit))
+        loaded.append((attrs["position"] if attrs["position"] is not None else len(loaded), label, fit))
         meta = meta or (
-            str(attrs.get("cusp_run_name", "results")),
-            str(attrs.get("cusp_run_title", "cusp results")),
-            str(attrs.get("cusp_run_description", "")),
+            attrs["name"] if attrs["name"] is not None else "results",
+            attrs["title"] if attrs["title"] is not None else "cusp results",
+            attrs["description"] if attrs["description"] is not None else "",
         )
     fits = {label: fit for _, label, fit in sorted(loaded, key=lambda t: t[0])}  # the run's own order
     return RunResult(meta[0], meta[1], meta[2], fits)
-
-
-def _write_text(path, text):
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def _json_safe(x):

@@ -13,7 +13,8 @@ from .bridge import Bridge, bridge
 from .gaussian import Gaussian, gaussian
 from .horseshoe import Horseshoe, horseshoe
 from .laplace import Laplace, laplace
-from .registry import REGISTRY, example_priors, make_prior, prior_names
+from .mixture import ScaleMixture
+from .registry import REGISTRY, example_priors, make_prior, prior_names, register_prior
 from .regularized_horseshoe import RegularizedHorseshoe, regularized_horseshoe
 from .smoothed_laplace import SmoothedLaplace, smoothed_laplace
 from .spike_and_slab import SpikeAndSlab, spike_and_slab
@@ -46,6 +47,8 @@ __all__ = [
     "SpikeAndSlab",
     "REGISTRY",
     "make_prior",
+    "register_prior",
+    "ScaleMixture",
     "prior_names",
     "example_priors",
 ]

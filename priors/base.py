@@ -14,10 +14,14 @@ disagree about which prior was used.
 from __future__ import annotations
 
 import dataclasses
+import math
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
+
+from .errors import CuspInputError
+from .local_prox import local_prox_by_stationarity
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,6 +94,80 @@ class Prior(ABC):
         an open set of data), ``inf`` where the penalty's slope is unbounded at 0.
         """
 
+    # ----------------------------------------------------------------- capabilities
+    # Engines (solver, samplers, exact posteriors, CLI, reports) ask these; none of them
+    # checks a prior's class.  A plug-in prior gets correct defaults from its density.
+    @property
+    def has_pole_at_zero(self) -> bool:
+        """True when the density is infinite at 0 (a point mass does not count).
+
+        Then the penalty falls to ``-inf`` at 0, the global MAP is 0 for every data set,
+        and cusp reports the non-zero local mode found with :meth:`prox_local`.
+        """
+        return self.point_mass == 0 and math.isinf(self.density_at_zero)
+
+    def prox_local(self, v, step):
+        """The proximal step the MAP solver uses.
+
+        For a prior without a pole at 0 this is :meth:`prox` (the global minimizer).  With
+        a pole the global minimizer is always 0, so this returns the non-zero *local*
+        minimizer where one exists (see :mod:`priors.local_prox`), else 0.
+        """
+        if not self.has_pole_at_zero:
+            return self.prox(v, step)
+        return local_prox_by_stationarity(self, v, step)
+
+    @property
+    def map_kind(self) -> str:
+        """``"global MAP"`` (convex penalty), ``"local MAP"`` (nonconvex) or
+        ``"local mode"`` (pole at 0: the global MAP is degenerate)."""
+        if self.has_pole_at_zero:
+            return "local mode"
+        return "global MAP" if self.convex else "local MAP"
+
+    @property
+    def scale_mixture(self):
+        """The prior as a scale mixture of normals, ``w | v ~ N(0, v)``, or None.
+
+        A :class:`priors.mixture.ScaleMixture` says what the collapsed NUTS model needs
+        (``pymc_scales``) and what the Gibbs sampler needs (``gibbs``: the conditional
+        draw of ``v`` given ``w``); either may be None.  Default: None.
+        """
+        return None
+
+    @property
+    def normal_means_form(self):
+        """(kind, params) of the exact normal-means posterior this density has, or None;
+        the engines in models.posterior.exact look the kind up."""
+        return None
+
+    @property
+    def has_pymc_form(self) -> bool:
+        """True when :meth:`to_pymc` is implemented (the prior can be sampled)."""
+        return type(self).to_pymc is not Prior.to_pymc
+
+    def density_is(self, owner) -> bool:
+        """True when this object's density is ``owner``'s (not overridden by a subclass).
+
+        Forms derived from a density (its scale mixture, its exact posterior) are
+        declared by the class that defines the density; a subclass that changes the
+        density must declare its own, so it never inherits a wrong one silently.
+        """
+        return type(self).logpdf is owner.logpdf and type(self).penalty is owner.penalty
+
+    def capabilities(self) -> dict:
+        """What this prior offers, by name (for ``cusp priors`` and error messages)."""
+        mixture = self.scale_mixture
+        return {
+            "map": self.has_map_view,
+            "pole_at_zero": self.has_pole_at_zero,
+            "map_kind": self.map_kind if self.has_map_view else None,
+            "scale_mixture": mixture is not None,
+            "collapsed_nuts": mixture is not None and mixture.pymc_scales is not None,
+            "gibbs": mixture is not None and mixture.gibbs is not None,
+            "pymc": self.has_pymc_form,
+        }
+
     @property
     def is_smooth_at_zero(self) -> bool:
         """True when the log density is differentiable at 0 (no exact MAP zeros)."""
@@ -109,12 +187,13 @@ class Prior(ABC):
         return float("inf")
 
     # ----------------------------------------------------------------- PyMC
-    @abstractmethod
     def to_pymc(self, name: str, *, dims=None, shape=None):
         """Create the PyMC random variable ``name`` inside the current ``pm.Model``.
 
         Returns the tensor of coefficients (a Deterministic for non-centred forms).
+        A prior without a PyMC form (``has_pymc_form`` False) cannot be sampled.
         """
+        raise CuspInputError(f"{self.describe()} has no PyMC form, so it cannot be sampled; use its MAP (Model.map)")
 
     # ----------------------------------------------------------------- helpers
     def with_scale(self, scale: float) -> Prior:

@@ -10,8 +10,7 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
-from .errors import CuspInputError
-from .validation import check_positive
+from .validation import check_number, check_positive
 from ._rootfind import solve_increasing
 from .base import Prior, as_float_array, unwrap
 from .laplace import soft_threshold
@@ -35,10 +34,7 @@ class Bridge(Prior):
 
     def __post_init__(self):
         object.__setattr__(self, "scale", check_positive("bridge scale", self.scale))
-        p = check_positive("bridge exponent p", self.p)
-        if p > 2:
-            raise CuspInputError(f"bridge exponent p must be in (0, 2], got {p}")
-        object.__setattr__(self, "p", p)
+        object.__setattr__(self, "p", check_number("bridge exponent p", self.p, low=0.0, high=2.0))
 
     @property
     def convex(self) -> bool:  # type: ignore[override]

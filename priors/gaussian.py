@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .validation import check_positive
+from .mixture import FixedVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
 
@@ -49,6 +50,20 @@ class Gaussian(Prior):
 
     def conjugate(self, u):
         return unwrap(0.5 * (self.scale * as_float_array(u)) ** 2)
+
+    @property
+    def scale_mixture(self):
+        # A degenerate mixture: v = s^2 fixed (the Gibbs draw of w is then already exact).
+        if not self.density_is(Gaussian):
+            return None
+        return ScaleMixture("v = s^2 (fixed)", gibbs=lambda: FixedVariance(self.scale))
+
+    @property
+    def normal_means_form(self):
+        # conjugate (models.posterior.exact.gaussian); declared for this density only
+        if not self.density_is(Gaussian):
+            return None
+        return ("gaussian", {"s": self.scale})
 
     def to_pymc(self, name, *, dims=None, shape=None):
         import pymc as pm

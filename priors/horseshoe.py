@@ -6,14 +6,13 @@ local mode (``prox_local``) where one exists.
 """
 
 import dataclasses
-import functools
 import math
 
 import numpy as np
 from scipy.special import exp1, factorial
 
 from .validation import check_positive
-from ._rootfind import solve_increasing
+from .mixture import HalfCauchyVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
 _ASYMPTOTIC_FROM = 50.0
@@ -108,38 +107,26 @@ class Horseshoe(Prior):
         v, _ = np.broadcast_arrays(as_float_array(v), as_float_array(step))
         return unwrap(np.zeros_like(v))
 
-    def prox_local(self, v, step):
-        """Non-zero local minimizer of ``0.5 (x - v)^2 + step * penalty(x)``, or 0.
-
-        The stationarity function ``F(x) = x + step * penalty'(x)`` falls from
-        ``+inf`` at 0 to a minimum and then rises; a local minimum exists iff
-        ``|v| > min F``, and it is the root of ``F(x) = |v|`` right of that minimum.
-        """
-        v, step = np.broadcast_arrays(as_float_array(v), as_float_array(step))
-        a = np.abs(v)
-        shape = a.shape
-        a, step = a.ravel(), step.ravel()
-        F = lambda x: x + step * self.penalty_grad(x)  # noqa: E731
-        if step.size and np.all(step == step[0]):
-            x_min = np.full(a.shape, _argmin_stationarity(self, float(step[0])))
-        else:
-            x_min = _argmin_on_log_grid(F, self.scale, step)
-        has_root = (a > 0) & (F(x_min) < a)
-        lo = np.where(has_root, x_min, 0.0)
-        hi = np.where(has_root, a, 0.0)
-        h = 1e-7
-        root = solve_increasing(
-            lambda x: F(x) - a,
-            lambda x: (F(x * (1 + h)) - F(x * (1 - h))) / (2 * h * x),
-            lo,
-            hi,
-        )
-        out = np.where(has_root, np.sign(v.ravel()) * root, 0.0)
-        return unwrap(out.reshape(shape))
-
     @property
     def zero_threshold(self) -> float:
         return float("inf")
+
+    @property
+    def scale_mixture(self):
+        # Declared for this density only: a subclass with another density (a horseshoe+,
+        # say) must declare its own mixture, never be sampled as a plain horseshoe.
+        if not self.density_is(Horseshoe):
+            return None
+        return ScaleMixture("v = tau^2 lam^2, lam ~ C+(0, 1)", pymc_scales=self.pymc_scales,
+                            gibbs=lambda: HalfCauchyVariance(self.scale))
+
+    @property
+    def normal_means_form(self):
+        # 1-D quadrature (models.posterior.exact.horseshoe); a subclass with another
+        # density (RegularizedHorseshoe) gets None, never the plain horseshoe's answer
+        if not self.density_is(Horseshoe):
+            return None
+        return ("horseshoe", {"tau": self.scale})
 
     def pymc_scales(self, name, *, dims=None, shape=None):
         """The prior sd of each coefficient given its local scale: ``tau * lam`` with
@@ -159,30 +146,6 @@ class Horseshoe(Prior):
             return pm.Normal(name, mu=0.0, sigma=scales, dims=dims, shape=shape)
         z = pm.Normal(f"{name}_z", mu=0.0, sigma=1.0, dims=dims, shape=shape)
         return pm.Deterministic(name, z * scales, dims=dims)
-
-
-def _argmin_on_log_grid(F, tau, step):
-    # F(x) = x + step * penalty'(x) is unimodal on x > 0 with its minimum near
-    # sqrt(step); golden-section search in log x over a bracket that surely holds it.
-    root = np.sqrt(step)
-    lo = np.log(1e-12 * np.minimum(tau, root))
-    hi = np.log(1e4 * np.maximum(tau, root))
-    ratio = (math.sqrt(5) - 1) / 2
-    for _ in range(80):
-        m1 = hi - ratio * (hi - lo)
-        m2 = lo + ratio * (hi - lo)
-        left_better = F(np.exp(m1)) < F(np.exp(m2))
-        hi = np.where(left_better, m2, hi)
-        lo = np.where(left_better, lo, m1)
-    return np.exp(0.5 * (lo + hi))
-
-
-@functools.lru_cache(maxsize=4096)
-def _argmin_stationarity(prior, step):
-    # Coordinate descent calls prox_local with the same step for a coordinate on every
-    # sweep; the minimum of F depends only on (prior, step), so it is cached.
-    F = lambda x: x + step * prior.penalty_grad(x)  # noqa: E731
-    return float(_argmin_on_log_grid(F, prior.scale, np.array([step]))[0])
 
 
 def horseshoe(scale: float = 1.0) -> Horseshoe:

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from .validation import check_positive
+from .mixture import ExponentialVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
 
@@ -64,6 +65,19 @@ class Laplace(Prior):
     @property
     def conjugate_radius(self) -> float:
         return 1.0 / self.scale
+
+    @property
+    def scale_mixture(self):
+        if not self.density_is(Laplace):
+            return None
+        return ScaleMixture("v ~ Exp(rate 1/(2 b^2)) (Park & Casella 2008)", gibbs=lambda: ExponentialVariance(self.scale))
+
+    @property
+    def normal_means_form(self):
+        # Hans (2009), models.posterior.exact.laplace; declared for this density only
+        if not self.density_is(Laplace):
+            return None
+        return ("laplace", {"b": self.scale})
 
     def to_pymc(self, name, *, dims=None, shape=None):
         import pymc as pm

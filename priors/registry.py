@@ -54,6 +54,42 @@ REGISTRY: dict[str, PriorSpec] = {
 }
 
 
+def register_prior(name: str, factory: Callable[..., Prior], summary: str, examples, *, replace: bool = False) -> None:
+    """Add a prior family defined outside this package; it is then known everywhere.
+
+    ``make_prior(name, ...)``, ``cusp priors``, the MAP, the samplers, saved results and
+    every registry-parametrized test pick it up.  The prior declares its capabilities
+    (see :class:`priors.Prior`): nothing else needs to change.
+
+    Parameters
+    ----------
+    name : str
+        The family name; ``factory(**params).family`` must equal it (saved results store
+        the family and rebuild the prior with ``make_prior``).
+    factory : callable
+        ``factory(**params) -> Prior``.
+    summary : str
+        One line for ``cusp priors``.
+    examples : sequence of dict
+        Parameter sets the test-suite runs every check on (at least one).
+    replace : bool
+        Allow replacing an existing family of that name.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise CuspInputError(f"a prior family name must be an identifier such as 'my_prior', got {name!r}")
+    if name in REGISTRY and not replace:
+        raise CuspInputError(f"a prior family {name!r} is already registered; pass replace=True to replace it")
+    examples = tuple(dict(e) for e in examples)
+    if not examples:
+        raise CuspInputError(f"register_prior({name!r}) needs at least one example parameter set")
+    for params in examples:
+        made = factory(**params)
+        if not isinstance(made, Prior) or made.family != name:
+            raise CuspInputError(f"register_prior({name!r}): the factory must return a Prior whose family is {name!r}, "
+                                 f"got {made!r}")
+    REGISTRY[name] = PriorSpec(factory, str(summary), examples)
+
+
 def prior_names() -> list[str]:
     """Names accepted by :func:`make_prior`."""
     return list(REGISTRY)

@@ -25,6 +25,7 @@ from scipy.special import logsumexp, roots_legendre
 from .validation import check_positive
 from .base import as_float_array, unwrap
 from .horseshoe import Horseshoe
+from .mixture import ScaleMixture
 
 # Gauss-Legendre nodes for the mixing integral over t = log(lambda), on two pieces:
 # [t_lo, t_mid] directly, and [t_mid, inf) through s = exp(t_mid - t) in (0, 1], where
@@ -88,10 +89,10 @@ class RegularizedHorseshoe(Horseshoe):
 
     def __post_init__(self):
         super().__post_init__()
-        object.__setattr__(self, "slab_scale", check_positive("slab_scale", self.slab_scale))
-        object.__setattr__(self, "slab_df", check_positive("slab_df", self.slab_df))
+        object.__setattr__(self, "slab_scale", check_positive("regularized_horseshoe slab_scale", self.slab_scale))
+        object.__setattr__(self, "slab_df", check_positive("regularized_horseshoe slab_df", self.slab_df))
         if self.global_df is not None:
-            object.__setattr__(self, "global_df", check_positive("global_df", self.global_df))
+            object.__setattr__(self, "global_df", check_positive("regularized_horseshoe global_df", self.global_df))
 
     def _log_terms(self, w):
         """Per node: log of the mixing integrand (without 1/sqrt(2 pi)) and log v."""
@@ -131,6 +132,14 @@ class RegularizedHorseshoe(Horseshoe):
             weights = np.exp(terms - terms.max(axis=-1, keepdims=True))
             out[nz] = w[nz] * np.sum(weights * np.exp(-log_v), axis=-1) / np.sum(weights, axis=-1)
         return unwrap(out)
+
+    @property
+    def scale_mixture(self):
+        # Collapsed NUTS only: the slab makes v | w non-conjugate, so no exact Gibbs step.
+        if not self.density_is(RegularizedHorseshoe):
+            return None
+        return ScaleMixture("v = tau^2 lam~^2 with a N(0, c^2) slab (Piironen & Vehtari 2017)",
+                            pymc_scales=self.pymc_scales)
 
     def pymc_scales(self, name, *, dims=None, shape=None):
         """``tau * lam~`` with ``{name}_lam ~ HalfCauchy(1)``, the slab

@@ -12,8 +12,7 @@ import math
 import numpy as np
 from scipy.special import kve
 
-from .errors import CuspInputError
-from .validation import check_positive
+from .validation import check_number, check_positive
 from ._rootfind import solve_increasing
 from .base import Prior, as_float_array, unwrap
 from .laplace import soft_threshold
@@ -38,13 +37,7 @@ class SmoothedLaplace(Prior):
 
     def __post_init__(self):
         object.__setattr__(self, "scale", check_positive("smoothed_laplace scale", self.scale))
-        try:
-            delta = float(self.delta)
-        except (TypeError, ValueError):
-            raise CuspInputError(f"smoothed_laplace delta must be a number >= 0, got {self.delta!r}") from None
-        if not (0 <= delta < float("inf")):
-            raise CuspInputError(f"smoothed_laplace delta must be finite and >= 0, got {self.delta!r}")
-        object.__setattr__(self, "delta", delta)
+        object.__setattr__(self, "delta", check_number("smoothed_laplace delta", self.delta, low=0.0, low_inclusive=True))
 
     @property
     def log_normalizer(self) -> float:

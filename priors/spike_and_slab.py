@@ -16,7 +16,7 @@ import dataclasses
 import math
 
 from .errors import CuspInputError
-from .validation import check_positive
+from .validation import check_positive, check_probability
 from .base import Prior, as_float_array, unwrap
 
 
@@ -39,10 +39,7 @@ class SpikeAndSlab(Prior):
 
     def __post_init__(self):
         object.__setattr__(self, "scale", check_positive("spike_and_slab scale", self.scale))
-        weight = float(self.weight)
-        if not 0 < weight < 1:
-            raise CuspInputError(f"spike_and_slab weight (prior probability of a non-zero) must be in (0, 1), got {self.weight!r}")
-        object.__setattr__(self, "weight", weight)
+        object.__setattr__(self, "weight", check_probability("spike_and_slab weight", self.weight))
 
     @property
     def point_mass(self) -> float:
@@ -67,6 +64,13 @@ class SpikeAndSlab(Prior):
     @property
     def zero_threshold(self) -> float:
         return float("inf")  # 0 has positive probability whatever the data
+
+    @property
+    def normal_means_form(self):
+        # two-component mixture (models.posterior.exact.spike_and_slab); this density only
+        if not self.density_is(SpikeAndSlab):
+            return None
+        return ("spike_and_slab", {"s": self.scale, "weight": self.weight})
 
     def to_pymc(self, name, *, dims=None, shape=None):
         """Indicators ``{name}_included ~ Bernoulli(weight)`` (sampled by PyMC's binary

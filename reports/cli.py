@@ -14,14 +14,39 @@ import math
 import os
 import sys
 
+from models.data import DIABETES_SIGMA
+from models.io import write_text_atomically
 from models.runs import load_run, save_run
-from models.scripts.common import OneLineParser, add_sampling_arguments, parse_params, plain_warnings
+from models.scripts.common import (
+    OneLineParser,
+    add_sampling_arguments,
+    parse_params,
+    plain_warnings,
+    positive_float,
+    resolve_priors,
+)
+from reports.cells import threshold_label
 from reports.publish import check_output_folder, staged_folder
-from priors import REGISTRY, CuspInputError, make_prior
+from priors import REGISTRY, CuspInputError
+
+
+def _map_kind(prior) -> str:
+    return prior.map_kind if prior.has_map_view else "none"
+
+
+def _samplers(prior) -> str:
+    """The samplers this prior declares it supports (asked of the prior, see Prior.capabilities)."""
+    caps = prior.capabilities()
+    if not caps["pymc"]:
+        return "none (MAP only)"
+    names = ["NUTS (w integrated out)" if caps["collapsed_nuts"] else "NUTS"]
+    if caps["gibbs"]:
+        names.append("Gibbs")
+    return ", ".join(names)
 
 
 def _priors_table() -> str:
-    head = f"{'prior':<72}{'density at 0':>14}{'zero threshold':>16}  exact MAP zeros?"
+    head = f"{'prior':<72}{'density at 0':>14}{'zero threshold':>16}  {'MAP':<11} {'samplers':<31} exact MAP zeros?"
     lines = [head, "-" * len(head)]
     for spec in REGISTRY.values():
         for params in spec.examples:
@@ -35,7 +60,8 @@ def _priors_table() -> str:
                 verdict = "yes: 0 is always a local MAP"
             else:
                 verdict = "yes, when |slope at 0| <= threshold"
-            lines.append(f"{prior.describe():<72}{prior.density_at_zero:>14.4g}{thr:>16.4g}  {verdict}")
+            lines.append(f"{prior.describe():<72}{prior.density_at_zero:>14.4g}{threshold_label(prior):>16}  "
+                         f"{_map_kind(prior):<11} {_samplers(prior):<31} {verdict}")
     return "\n".join(lines)
 
 
@@ -53,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a model script and write results (netCDF + JSON) and an HTML report",
                          description="Run one of the model scripts; `cusp run regression --data FILE.csv --target COLUMN` "
-                                     "runs your own data.")
+                                     "runs your own data. Its --prior is repeatable and takes a family name, a comma "
+                                     "list of names, or a spec with the prior's own parameters: --prior "
+                                     "'laplace(scale=1)' --prior 'bridge(scale=1, p=0.5)'. A value written in a spec "
+                                     "wins over --scale/--param; --param applies only to the listed priors that have "
+                                     "that parameter. See `cusp run regression --help`.")
     scripts = run.add_subparsers(dest="script", required=True, parser_class=OneLineParser, metavar="MODEL")
     for name, module in _scripts().items():
         script = _load(module)
@@ -78,10 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
     m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
-    m.add_argument("--prior", default="laplace", help=f"one of {', '.join(REGISTRY)} (default laplace)")
-    m.add_argument("--scale", type=float, default=1.0, help="prior scale (default 1.0)")
+    m.add_argument("--prior", default="laplace", metavar="SPEC",
+                   help=f"one of {', '.join(REGISTRY)}, or a spec with its parameters such as 'bridge(scale=1, p=0.5)' "
+                        "(default laplace)")
+    m.add_argument("--scale", type=positive_float, default=None,
+                   help="prior scale, unless the --prior spec sets one (default 1.0)")
     m.add_argument("--param", action="append", metavar="KEY=VALUE", help="extra prior parameter, e.g. p=0.5 or nu=3")
-    m.add_argument("--sigma", type=float, default=54.0, help="Gaussian noise sd (default 54)")
+    m.add_argument("--sigma", type=float, default=DIABETES_SIGMA, help=f"Gaussian noise sd (default {DIABETES_SIGMA:g})")
     return parser
 
 
@@ -144,7 +177,7 @@ def _demo(args):
             ("Singularity, not concentration: the study", "study/index.html",
              "Seven experiments: exact zeros come from a kink or pole of the prior at 0, never from its height there"),
         ]
-        _write_text(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"))
+        write_text_atomically(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"), suffix=".html")
     _step(f"wrote {os.path.join(args.out, 'index.html')}")
 
 
@@ -166,20 +199,13 @@ def _study(args):
 def _report(args):
     from reports.html import render_run
 
-    from models.io import write_atomically
-
     run = load_run(args.results[0] if len(args.results) == 1 else args.results)
     first = args.results[0]
     folder = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
     output = args.output or os.path.join(folder, "report.html")
     html = render_run(run)
-    write_atomically(output, lambda tmp: _write_text(tmp, html), overwrite=args.force, suffix=".html")
+    write_text_atomically(output, html, overwrite=args.force, suffix=".html")
     _step(f"wrote {output}")
-
-
-def _write_text(path, text):
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 def main(argv=None) -> int:
@@ -201,7 +227,10 @@ def _dispatch(args) -> int:
     elif args.command == "map":
         from models import Model, load_diabetes
 
-        prior = make_prior(args.prior, scale=args.scale, **parse_params(args.param))
+        priors = resolve_priors([args.prior], scale=args.scale, params=parse_params(args.param))
+        if len(priors) != 1:
+            raise CuspInputError(f"cusp map fits one prior; --prior {args.prior!r} lists {len(priors)}")
+        prior = next(iter(priors.values()))
         X, y, names = load_diabetes()
         print(Model("gaussian", prior, sigma=args.sigma).map(X, y, feature_names=names).summary())
     elif args.command == "demo":

@@ -10,8 +10,8 @@ Every table cell that shows a result number carries ``data-value`` with the full
 ``data-table`` and ``data-fit`` attributes, so the page can be checked against the
 results it was made from.
 
-Rendering never samples: it reads the fits (MAP, draws, data); only the regularization
-paths are recomputed, as exact MAPs from the data stored with each fit.
+Rendering never samples nor solves: it reads the fits (MAP, draws, data, and the MAP
+paths computed when fitting and stored with each fit).
 
 >>> from reports.html import render_index
 >>> "<table" in render_index([("Diabetes", "diabetes/index.html", "Laplace vs Gaussian")], title="Runs")
@@ -20,113 +20,28 @@ True
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 import os
 import re
-from typing import NamedTuple
 
-import jinja2
 import numpy as np
 
-from models import Model
 from models.fit import HDI_PROB
+from models.fit import PATH_FACTORS as PATH_FACTORS  # re-exported: the factors of the stored paths
 from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
-from models.io import write_atomically
 from priors import CuspInputError
 
 import reports.figures.map_and_posterior as F
+from reports.cells import Cell, fmt, map_cell, names, num, threshold_cell, threshold_label
+from reports.pages import environment, image, target, write_page
 
 __all__ = ["render_run", "render_index", "write_report", "write_index"]
 
-#: Path scales: the fitted scale times these factors.
-PATH_FACTORS = np.logspace(-2, 2, 25)
-#: Figures are rasterized at this dpi and shown at 96 px per inch (sharp on projectors).
-FIGURE_DPI = 144
-_CSS_PX_PER_INCH = 96
-_LIKELIHOOD = re.compile(r"^(gaussian|normal_means|logistic|poisson)(?:\(sigma=([^)]*)\))?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-# --------------------------------------------------------------------------- templates
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env
-
-
-# --------------------------------------------------------------------------- numbers
-class Cell(NamedTuple):
-    """A table cell: display text and the full-precision value (``data-value``)."""
-
-    text: str
-    value: str | None = None
-    cls: str = ""
-
-
-def _fmt(x) -> str:
-    """4 significant digits; ``0`` for zero, ``∞`` for infinity, ``n/a`` for NaN."""
-    if x is None:
-        return "—"
-    if isinstance(x, (bool, np.bool_)):
-        return "yes" if x else "no"
-    if isinstance(x, (int, np.integer)):
-        return f"{int(x):d}"
-    x = float(x)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    return f"{x:.4g}"
-
-
-def _value(x) -> str | None:
-    if x is None:
-        return None
-    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
-        return str(int(x))
-    return repr(float(x))
-
-
-def _num(x, cls="") -> Cell:
-    return Cell(_fmt(x), _value(x), cls)
-
-
-def _map_cell(x) -> Cell:
-    x = float(x)
-    return Cell("0 (exact)", repr(x), "exact") if x == 0 else _num(x)
-
-
-def _threshold_cell(prior) -> Cell:
-    thr = float(prior.zero_threshold)
-    if thr == 0:
-        return Cell("0 (smooth)", repr(thr))
-    if math.isinf(thr):
-        return Cell("∞", repr(thr))
-    if math.isclose(thr, 1.0 / prior.scale):
-        return Cell(f"{_fmt(thr)} = 1/b", repr(thr))
-    return _num(thr)
-
-
-def _names(names, limit=12) -> str:
-    names = [str(n) for n in names]
-    if not names:
-        return "none"
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
-    return ", ".join(names)
-
-
+# --------------------------------------------------------------------------- words
 def _who(label, prior) -> str:
     """``laplace(scale=1)`` for a fit labelled ``laplace``, else ``label (prior)``."""
     desc = prior.describe()
@@ -137,78 +52,30 @@ def _plural(n, word, many=None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-# --------------------------------------------------------------------------- figures
-def _image(fig, alt) -> dict:
-    width = round(fig.get_figwidth() * _CSS_PX_PER_INCH)
-    return {"src": F.figure_to_png_data_uri(fig, dpi=FIGURE_DPI), "alt": alt, "width": width}
+# The path functions below name these as they did before reports.cells / reports.pages.
+_num, _image = num, image
 
 
-# --------------------------------------------------------------------------- data for paths
-def _design(fit):
-    if "constant_data" in fit.idata.groups() and "X" in fit.idata.constant_data:
-        return np.asarray(fit.idata.constant_data["X"].values, dtype=float)
-    return None
-
-
-def _response(fit):
-    if "observed_data" in fit.idata.groups() and "y" in fit.idata.observed_data:
-        return np.asarray(fit.idata.observed_data["y"].values, dtype=float)
-    return None
-
-
-def _likelihood_spec(fit):
-    """``(name, sigma)`` of the likelihood the MAP was computed with, or ``None``.
-
-    The noise sd is read at full precision from the MAP group's ``sigma`` attribute when
-    present, else from the likelihood's description (``gaussian(sigma=54)``, 6 digits)."""
-    text = fit.map.likelihood if fit.map is not None else fit.likelihood
-    m = _LIKELIHOOD.match(str(text))
-    if m is None:
-        return None
-    name, sigma = m.group(1), m.group(2)
-    if name not in ("gaussian", "normal_means"):
-        return name, None
-    groups = fit.idata.groups()
-    exact = fit.idata["map"].attrs.get("sigma") if "map" in groups else None
-    if exact is not None:
-        return name, float(exact)
-    if sigma is None or sigma == "estimated":
-        return None
-    return name, float(sigma)
-
-
+# --------------------------------------------------------------------------- paths
 def _compute_paths(run):
-    """``(paths, marks, skipped)``: MAP paths over ``scale * PATH_FACTORS`` for each fit
-    with a MAP, the fitted scales, and ``label -> reason`` for fits without a path."""
-    designs = [(_design(f), _response(f)) for f in run.fits.values()]
+    """``(paths, marks, skipped)``: the MAP paths stored with each fit that has a MAP
+    (computed when fitting, never solved here), the fitted scales, and ``label ->
+    reason`` for fits with a MAP but no stored path (or one over other scale factors)."""
     paths, marks, skipped = {}, {}, {}
+    factors = None
     for label, fit in run.fits.items():
         if fit.map is None:
             continue
-        spec = _likelihood_spec(fit)
-        y = _response(fit)
-        if spec is None or y is None:
-            skipped[label] = f"the likelihood {fit.likelihood!r} or the data could not be recovered from the results"
+        if fit.path is None:
+            skipped[label] = ("no MAP path is stored with this fit (fit it with path_factors=PATH_FACTORS, "
+                              "as the model scripts do)")
             continue
-        name, sigma = spec
-        X = None
-        if name != "normal_means":
-            X = _design(fit)
-            if X is None:
-                # Some posteriors (w integrated out) store no design; the run's other fits
-                # of the same data do.
-                X = next((d for d, r in designs if d is not None and r is not None and np.array_equal(r, y)), None)
-            if X is None:
-                skipped[label] = "the results hold no design matrix X"
-                continue
-        intercept = fit.idata.posterior.attrs.get("cusp_fit_intercept")
-        fit_intercept = None if intercept is None else bool(int(intercept))
-        try:
-            model = Model(name, fit.prior, sigma=sigma, fit_intercept=fit_intercept)
-            paths[label] = model.map_path(X, y, fit.prior.scale * PATH_FACTORS, feature_names=fit.feature_names)
-        except CuspInputError as exc:
-            skipped[label] = str(exc)
+        if factors is None:
+            factors = fit.path_factors
+        elif not np.array_equal(fit.path_factors, factors):
+            skipped[label] = "its stored path is over other factors of the prior scale than the other fits' paths"
             continue
+        paths[label] = fit.path
         marks[label] = fit.prior.scale
     return paths, marks, skipped
 
@@ -221,7 +88,7 @@ def _map_sentence(label, fit, laplace_density):
     zero_names = [n for n, w in zip(res.feature_names, res.coef) if w == 0]
     thr = float(prior.zero_threshold)
     head = f"{_who(label, prior)}: the {res.mode} has {k} exact zeros of {p}"
-    head += f" ({_names(zero_names)})." if k else "."
+    head += f" ({names(zero_names)})." if k else "."
     cert = res.certificate
     uncertified = [n for n, z, c in zip(res.feature_names, cert.is_zero, cert.certified) if z and not c]
     if thr == 0:
@@ -229,7 +96,7 @@ def _map_sentence(label, fit, laplace_density):
         text = (f"{head} The prior is smooth at 0 (zero threshold 0): a zero would need the slope of "
                 f"−log likelihood at 0 to be exactly 0, which data never give.")
         if k == 0 and p:
-            text += f" The smallest |coefficient| is {_fmt(small)}: small, but not 0.0."
+            text += f" The smallest |coefficient| is {fmt(small)}: small, but not 0.0."
         d0 = prior.density_at_zero
         if laplace_density and math.isfinite(d0) and d0 > laplace_density:
             text += (f" This holds although its density at 0 is {d0 / laplace_density:.3g} times the Laplace's: "
@@ -243,20 +110,22 @@ def _map_sentence(label, fit, laplace_density):
         return text
     if k == 0:
         return (f"{head} No coefficient is zero at this scale: every |slope at 0| exceeds the threshold "
-                f"1/b = {_fmt(thr)}; a smaller b (see the paths) zeroes some.")
+                f"{threshold_label(prior)}; a smaller b (see the paths) zeroes some.")
     margins = np.asarray(cert.margin, dtype=float)[np.asarray(cert.is_zero, dtype=bool)]
-    text = (f"{head} Each zero is certified by |slope at 0| ≤ threshold"
-            f"{' 1/b' if math.isclose(thr, 1.0 / prior.scale) else ''} = {_fmt(thr)}"
-            f" (smallest margin {_fmt(float(np.min(margins)))}): an inequality, so small changes of the data keep "
-            "these zeros.")
+    text = (f"{head} Each zero is certified by |slope at 0| ≤ threshold "
+            f"{threshold_label(prior)} (smallest margin {fmt(float(np.min(margins)))}): an inequality, so small "
+            "changes of the data keep these zeros.")
     if uncertified:
-        text += f" NOT certified: {_names(uncertified)} (the solver did not converge there)."
+        text += f" NOT certified: {names(uncertified)} (the solver did not converge there)."
     return text
 
 
 def _narrative(run, stats, diags):
     items = []
-    laplace_density = next((f.prior.density_at_zero for f in run.fits.values() if f.prior.family == "laplace"), None)
+    # The reference for "times the density at 0": a fit whose prior has a finite kink at 0
+    # (a finite, non-zero zero threshold, as the Laplace's 1/b), asked of the prior.
+    laplace_density = next((f.prior.density_at_zero for f in run.fits.values()
+                            if 0 < f.prior.zero_threshold < math.inf and math.isfinite(f.prior.density_at_zero)), None)
     for label, fit in run.fits.items():
         if fit.map is not None:
             items.append(_map_sentence(label, fit, laplace_density))
@@ -269,12 +138,12 @@ def _narrative(run, stats, diags):
     if continuous:
         n_draws = stats[continuous[0]][0]["n_draws"] if stats[continuous[0]] else 0
         items.append(
-            f"Posterior: under {_names(continuous)} no posterior draw of any coefficient is exactly 0.0 "
+            f"Posterior: under {names(continuous)} no posterior draw of any coefficient is exactly 0.0 "
             f"({n_draws} draws each): a continuous prior gives P(w = 0 | y) = 0, even where the MAP is exactly 0."
         )
     for label in with_zero:
         rows = stats[label]
-        parts = [f"{r['feature']} {_fmt(r['p_exact_zero'])}" for r in rows]
+        parts = [f"{r['feature']} {fmt(r['p_exact_zero'])}" for r in rows]
         n0 = sum(r["n_exact_zero"] for r in rows)
         items.append(
             f"Posterior: under {_who(label, run.fits[label].prior)} {n0} draws are exactly 0.0 (a point mass at 0); "
@@ -282,7 +151,7 @@ def _narrative(run, stats, diags):
         )
     bad = [label for label in run.fits if diags[label].warnings]
     if bad:
-        items.append(f"Sampler warnings for {_names(bad)}: their posterior numbers are less reliable (see the warnings above).")
+        items.append(f"Sampler warnings for {names(bad)}: their posterior numbers are less reliable (see the warnings above).")
     return items
 
 
@@ -299,7 +168,7 @@ def _map_context(label, fit):
     for r in res.rows():
         if r["is_zero"]:
             verdict = ("zero: certified", "ok") if r["certified"] else ("zero: NOT certified", "bad")
-            margin = _num(r["margin"])
+            margin = num(r["margin"])
         else:
             verdict = ("non-zero: stationary", "ok") if r["certified"] else ("non-zero: NOT stationary", "bad")
             margin = Cell("—")
@@ -307,9 +176,9 @@ def _map_context(label, fit):
             "feature": r["feature"],
             "zero": r["is_zero"],
             "cells": [
-                ("map", _map_cell(r["coef"])),
-                ("abs_slope", _num(abs(r["slope_at_solution"]))),
-                ("threshold", _threshold_cell(fit.prior)),
+                ("map", map_cell(r["coef"])),
+                ("abs_slope", num(abs(r["slope_at_solution"]))),
+                ("threshold", threshold_cell(fit.prior)),
                 ("margin", margin),
             ],
             "verdict": verdict,
@@ -317,26 +186,26 @@ def _map_context(label, fit):
     facts = [
         ("mode", Cell(res.mode)),
         ("exact zeros", Cell(f"{res.n_zeros} of {res.coef.size}", str(res.n_zeros))),
-        ("intercept", _num(res.intercept)),
-        ("objective", _num(res.objective)),
+        ("intercept", num(res.intercept)),
+        ("objective", num(res.objective)),
         ("converged", Cell(f"{'yes' if res.converged else 'NO'} ({res.message})")),
-        ("largest violation / tolerance", Cell(f"{_fmt(cert.max_violation)} / {_fmt(cert.tol)}")),
+        ("largest violation / tolerance", Cell(f"{fmt(cert.max_violation)} / {fmt(cert.tol)}")),
     ]
     if cert.duality_gap is not None:
-        facts.append(("duality gap", _num(cert.duality_gap)))
+        facts.append(("duality gap", num(cert.duality_gap)))
     thr = cert.threshold
     alt_cert = (f"Zero certificate for {label}: for each coefficient, the slope of −log likelihood "
-                f"({'at 0 for zeros' if res.n_zeros else 'at the MAP'}) against the zero threshold {_fmt(thr)}; "
+                f"({'at 0 for zeros' if res.n_zeros else 'at the MAP'}) against the zero threshold {fmt(thr)}; "
                 f"{res.n_zeros} of {res.coef.size} coefficients are exactly 0.")
     alt_coef = (f"MAP coefficients for {label} as a lollipop chart; exact zeros "
-                f"({_names([n for n, w in zip(res.feature_names, res.coef) if w == 0])}) are open red circles labelled 0.0.")
+                f"({names([n for n, w in zip(res.feature_names, res.coef) if w == 0])}) are open red circles labelled 0.0.")
     return {
         "rows": rows,
         "facts": facts,
         "notes": list(res.notes),
         "figures": [
-            _image(F.plot_certificate(res), alt_cert),
-            _image(F.plot_coefficients(res), alt_coef),
+            image(F.plot_certificate(res), alt_cert),
+            image(F.plot_coefficients(res), alt_coef),
         ],
     }
 
@@ -348,16 +217,16 @@ def _posterior_context(fit, rows):
             "feature": r["feature"],
             "zero": bool(r["map_is_zero"]),
             "cells": [
-                ("map", _map_cell(r["map"]) if r["map"] is not None else Cell("—")),
-                ("mean", _num(r["mean"])),
-                ("median", _num(r["median"])),
-                ("hdi_low", _num(r["hdi_low"])),
-                ("hdi_high", _num(r["hdi_high"])),
-                ("p_positive", _num(r["p_positive"])),
-                ("p_near_zero", _num(r["p_near_zero"])),
+                ("map", map_cell(r["map"]) if r["map"] is not None else Cell("—")),
+                ("mean", num(r["mean"])),
+                ("median", num(r["median"])),
+                ("hdi_low", num(r["hdi_low"])),
+                ("hdi_high", num(r["hdi_high"])),
+                ("p_positive", num(r["p_positive"])),
+                ("p_near_zero", num(r["p_near_zero"])),
                 ("n_exact_zero", Cell(f"{r['n_exact_zero']} of {r['n_draws']}", str(r["n_exact_zero"]),
                                       "exact" if r["n_exact_zero"] else "")),
-                ("p_exact_zero", _num(r["p_exact_zero"], "exact" if r["n_exact_zero"] else "")),
+                ("p_exact_zero", num(r["p_exact_zero"], "exact" if r["n_exact_zero"] else "")),
             ],
         })
     return out
@@ -373,23 +242,23 @@ def _diagnostics_context(label, fit):
         rows.append({
             "feature": name,
             "cells": [
-                ("rhat", _num(rhat, "bad" if rhat > RHAT_LIMIT else "")),
-                ("ess_bulk", _num(bulk, "bad" if bulk < limit else "")),
-                ("ess_tail", _num(tail, "bad" if tail < limit else "")),
+                ("rhat", num(rhat, "bad" if rhat > RHAT_LIMIT else "")),
+                ("ess_bulk", num(bulk, "bad" if bulk < limit else "")),
+                ("ess_tail", num(tail, "bad" if tail < limit else "")),
             ],
         })
     facts = [
         ("chains × draws", Cell(f"{d.n_chains} × {d.n_draws}")),
-        ("divergences", _num(d.n_divergent, "bad" if d.n_divergent else "")),
-        ("max r_hat", _num(d.max_rhat, "bad" if d.max_rhat > RHAT_LIMIT else "")),
-        ("min bulk ESS", _num(d.min_ess_bulk)),
-        ("min tail ESS", _num(d.min_ess_tail)),
-        ("draws at max tree depth", _num(d.n_max_treedepth, "bad" if d.n_max_treedepth else "")),
+        ("divergences", num(d.n_divergent, "bad" if d.n_divergent else "")),
+        ("max r_hat", num(d.max_rhat, "bad" if d.max_rhat > RHAT_LIMIT else "")),
+        ("min bulk ESS", num(d.min_ess_bulk)),
+        ("min tail ESS", num(d.min_ess_tail)),
+        ("draws at max tree depth", num(d.n_max_treedepth, "bad" if d.n_max_treedepth else "")),
     ]
     alt = (f"Sampler diagnostics for {label}: r_hat and effective sample size per coefficient with the limits "
            f"{RHAT_LIMIT} and {ESS_PER_CHAIN} per chain, and rank plots; {d.n_divergent} divergences.")
     return {"rows": rows, "facts": facts, "warnings": list(d.warnings),
-            "figure": _image(F.plot_diagnostics(fit), alt)}
+            "figure": image(F.plot_diagnostics(fit), alt)}
 
 
 def _overview_row(label, fit, rows):
@@ -399,18 +268,18 @@ def _overview_row(label, fit, rows):
     n0 = sum(r["n_exact_zero"] for r in rows)
     d0 = prior.density_at_zero
     if fit.map is None:
-        map_cell = Cell("no MAP")
+        zeros_cell = Cell("no MAP")
     else:
-        map_cell = Cell(f"{fit.map.n_zeros} of {p}", str(fit.map.n_zeros), "exact" if fit.map.n_zeros else "")
+        zeros_cell = Cell(f"{fit.map.n_zeros} of {p}", str(fit.map.n_zeros), "exact" if fit.map.n_zeros else "")
     warn = fit.diagnostics.warnings
     return {
         "label": label,
         "anchor": f"fit-{label}",
         "prior": prior.describe(),
         "cells": [
-            ("density_at_zero", _num(d0)),
-            ("threshold", _threshold_cell(prior)),
-            ("map_zeros", map_cell),
+            ("density_at_zero", num(d0)),
+            ("threshold", threshold_cell(prior)),
+            ("map_zeros", zeros_cell),
             ("draws_exact_zero", Cell(f"{n0} of {total}", str(n0), "exact" if n0 else "")),
             ("sampler", Cell("OK" if not warn else _plural(len(warn), "warning"), str(len(warn)), "bad" if warn else "ok")),
         ],
@@ -446,7 +315,7 @@ def _run_context(run, eps, paths):
             "no_map_reason": None if fit.map is not None else _no_map_reason(fit),
             "map": None if fit.map is None else _map_context(label, fit),
             "posterior": _posterior_context(fit, rows),
-            "eps": _num(eps_used),
+            "eps": num(eps_used),
             "point_mass": any(r["n_exact_zero"] for r in rows),
             "diagnostics": _diagnostics_context(label, fit),
         })
@@ -460,8 +329,8 @@ def _run_context(run, eps, paths):
         "warnings": warnings,
         "overview": [_overview_row(label, fit, stats[label]) for label, fit in run.fits.items()],
         "sections": sections,
-        "forest": _image(F.plot_forest(run.fits, eps=eps), forest_alt),
-        "priors_figure": _image(
+        "forest": image(F.plot_forest(run.fits, eps=eps), forest_alt),
+        "priors_figure": image(
             F.plot_prior_densities([fit.prior for fit in run.fits.values() if fit.prior.has_map_view] or
                                    [fit.prior for fit in run.fits.values()], penalty=False),
             "The priors' densities near zero on a log scale, with each density at 0 and zero threshold in the legend."),
@@ -480,10 +349,11 @@ def _paths_context(run):
     out = {"skipped": sorted(skipped.items()), "figure": None, "rows": [], "labels": list(paths)}
     if not paths:
         return out
+    factors = run.fits[next(iter(paths))].path_factors  # the same for every path shown
     alt = ("MAP coefficient paths over the prior scale (from 0.01 to 100 times the fitted scale, dashed line) for "
            + ", ".join(paths) + ", with the number of exact zeros at each scale underneath.")
     out["figure"] = _image(F.plot_path(paths, marks=marks, title="MAP paths: exact zeros along the prior scale"), alt)
-    for k, factor in enumerate(PATH_FACTORS):
+    for k, factor in enumerate(factors):
         cells = []
         for label, path in paths.items():
             cells.append((f"scale:{label}", _num(float(path.scales[k]))))
@@ -506,14 +376,16 @@ def render_run(run, *, eps=None, paths=True) -> str:
         5% of its largest |posterior median|.
     paths : bool, default True
         Add MAP regularization paths (25 scales from 0.01 to 100 times the fitted one)
-        for the priors that have a MAP, recomputed from the data stored in the fits.
+        for the priors that have a MAP, as stored in the fits when they were fitted
+        (``Model.fit(..., path_factors=PATH_FACTORS)``, as the model scripts do); fits
+        without a stored path are listed as skipped.
 
     Returns
     -------
     str
         The HTML document.  No external URL, no script; figures are PNG data URIs.
     """
-    return _environment().get_template("run.html.j2").render(**_run_context(run, eps, paths))
+    return environment().get_template("run.html.j2").render(**_run_context(run, eps, paths))
 
 
 def _check_entries(entries):
@@ -544,36 +416,7 @@ def render_index(entries, *, title) -> str:
     """
     if not isinstance(title, str):
         raise CuspInputError(f"title must be a string, got {title!r}")
-    return _environment().get_template("index.html.j2").render(title=title, entries=_check_entries(entries))
-
-
-def _target(folder, filename):
-    if not isinstance(filename, str) or not filename or filename in (".", ".."):
-        raise CuspInputError(f"filename must be a plain file name such as 'index.html', got {filename!r}")
-    seps = {"/", "\\", os.sep} | ({os.altsep} if os.altsep else set())
-    if any(s in filename for s in seps) or os.path.isabs(filename) or "\0" in filename or ".." in filename:
-        raise CuspInputError(f"filename must be a plain file name inside the folder (no '/', '..' or absolute path), got {filename!r}")
-    folder = os.fspath(folder)
-    if os.path.exists(folder) and not os.path.isdir(folder):
-        raise CuspInputError(f"{folder} exists and is not a folder")
-    path = os.path.join(folder, filename)
-    if os.path.realpath(os.path.dirname(path)) != os.path.realpath(folder):  # pragma: no cover - guarded above
-        raise CuspInputError(f"{filename!r} would be written outside {folder}")
-    return folder, path
-
-
-def _write(text, folder, filename, force):
-    folder, path = _target(folder, filename)
-    if os.path.lexists(path) and not force:
-        raise CuspInputError(f"{path} already exists; choose another name or allow overwriting (--force)")
-    os.makedirs(folder, exist_ok=True)
-
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-
-    write_atomically(path, write, overwrite=force, suffix=".html")
-    return path
+    return environment().get_template("index.html.j2").render(title=title, entries=_check_entries(entries))
 
 
 def write_report(run, folder, *, force=False, filename="index.html", eps=None, paths=True) -> str:
@@ -583,15 +426,15 @@ def write_report(run, folder, *, force=False, filename="index.html", eps=None, p
     ``force=True``; ``filename`` must be a plain name (no ``/``, ``..`` or absolute
     path), so nothing is written outside ``folder``.  Returns the path written.
     """
-    _target(folder, filename)  # refuse a bad name before the (slower) rendering
+    target(folder, filename)  # refuse a bad name before the (slower) rendering
     if os.path.lexists(os.path.join(os.fspath(folder), filename)) and not force:
         raise CuspInputError(f"{os.path.join(os.fspath(folder), filename)} already exists; "
                              "choose another name or allow overwriting (--force)")
-    return _write(render_run(run, eps=eps, paths=paths), folder, filename, force)
+    return write_page(render_run(run, eps=eps, paths=paths), folder, filename, force)
 
 
 def write_index(entries, folder, *, title, force=False, filename="index.html") -> str:
     """Render :func:`render_index` and write it to ``folder/filename`` (same rules as
     :func:`write_report`).  Returns the path written."""
-    _target(folder, filename)
-    return _write(render_index(entries, title=title), folder, filename, force)
+    target(folder, filename)
+    return write_page(render_index(entries, title=title), folder, filename, force)

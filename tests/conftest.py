@@ -1,11 +1,23 @@
 import numpy as np
 import pytest
 
+import plugin_priors
 from models import load_diabetes
 from priors import example_priors
 
+# A prior family defined in a test module, registered with one call before anything is
+# parametrized: every registry-parametrized test runs on it too.
+plugin_priors.register()
+
 PRIORS = example_priors()
 PRIOR_IDS = [p.describe() for p in PRIORS]
+
+
+def sampled_through_scales(prior) -> bool:
+    """True when the prior's PyMC form is a scale mixture with auxiliary variables (its
+    logp is not the density itself): asked of the prior, never of its class."""
+    mixture = prior.scale_mixture
+    return mixture is not None and mixture.pymc_scales is not None
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +70,30 @@ def brute_force_prox(prior, v, step, *, local=False):
     lo, hi = sorted((grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]))
     res = minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-13 * max(1, a)})
     return res.x if f(res.x) <= vals[i] else grid[i]
+
+
+def pytest_addoption(parser, pluginmanager):
+    # pyproject's addopts pass "-n auto --dist loadgroup"; without pytest-xdist (not
+    # installed, or "-p no:xdist") accept and ignore them, so the suite runs serially.
+    if not pluginmanager.has_plugin("xdist"):
+        group = parser.getgroup("xdist-absent")
+        # _addoption: a lowercase short option, as pytest-xdist itself registers "-n"
+        group._addoption("-n", "--numprocesses", dest="numprocesses", default=None, help="(pytest-xdist absent: ignored)")
+        group.addoption("--dist", dest="dist", default="no", help="(pytest-xdist absent: ignored)")
+
+
+_SHARED_SCOPES = ("module", "class", "package")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Under ``--dist loadgroup`` (pyproject's addopts), tests that use a module-scoped
+    # fixture (a PyMC fit, a rendered demo) form one group per module and run on one
+    # worker: the fixture is built once instead of once per worker.  tryfirst: the mark
+    # must be there before xdist reads it.
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None or item.get_closest_marker("xdist_group"):
+            continue
+        if any(d.scope in _SHARED_SCOPES for name in info.names_closure for d in info.name2fixturedefs.get(name, ())):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

@@ -90,7 +90,7 @@ def test_density_one_line_per_prior_in_order():
 
 @pytest.mark.parametrize(
     "one_prior, text",
-    [(laplace(0.5), "threshold 1/scale = 2"), (gaussian(0.05), "threshold 0 (smooth)"), (horseshoe(1.0), "threshold ∞")],
+    [(laplace(0.5), "threshold 1/b = 2"), (gaussian(0.05), "threshold 0 (smooth)"), (horseshoe(1.0), "threshold ∞")],
 )
 def test_density_label_states_threshold(one_prior, text):
     (line,) = curves(plot_prior_densities(one_prior, penalty=False, n_points=51).axes[0])

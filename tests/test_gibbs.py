@@ -104,5 +104,5 @@ def test_same_seed_same_draws_and_no_zeros():
 def test_unsupported_priors_are_refused(other_prior):
     prior = other_prior
     assert not supports_gibbs(prior)
-    with pytest.raises(CuspInputError, match="Gibbs sampler supports"):
+    with pytest.raises(CuspInputError, match="no scale-mixture form with an exact Gibbs step"):
         gibbs_posterior(np.eye(2), np.ones(2), prior, sigma=1.0)

@@ -19,7 +19,9 @@ from models import FitResult, Model, make_sparse_regression
 from models.runs import RunResult
 from priors import CuspInputError, gaussian, laplace, spike_and_slab
 from reports.figures import map_and_posterior as F
+from reports import cells as C
 from reports import html as H
+from reports import pages as P
 from reports.html import PATH_FACTORS, render_index, render_run, write_index, write_report
 
 NAMES = ["alpha", "beta", "gamma", "delta", "epsilon"]
@@ -37,7 +39,7 @@ def small_data():
 def small_run():
     """Laplace (2 exact zeros at the MAP), a narrow Gaussian (none), spike-and-slab (no MAP)."""
     X, y = small_data()
-    kw = dict(feature_names=NAMES, draws=100, tune=100, chains=2, random_seed=1)
+    kw = dict(feature_names=NAMES, draws=100, tune=100, chains=2, random_seed=1, path_factors=PATH_FACTORS)
     fits = {
         "laplace": Model("gaussian", laplace(0.2), sigma=SIGMA).fit(X, y, **kw),
         "gaussian": Model("gaussian", gaussian(0.1), sigma=SIGMA).fit(X, y, **kw),
@@ -328,20 +330,20 @@ def test_markup_in_names_and_titles_is_escaped_in_a_written_report(run, tmp_path
 
 
 def test_autoescape_is_on_for_every_template():
-    env = H._environment()
+    env = P.environment()
     names = env.list_templates()
     assert {"base.html.j2", "run.html.j2", "index.html.j2"} <= set(names)
     assert all(env.autoescape(n) for n in names if n.endswith(".j2"))
     macro = env.get_template("_macros.html.j2").module.td
-    out = str(macro("k", H.Cell("<b>x</b>", '"><i>')))
+    out = str(macro("k", C.Cell("<b>x</b>", '"><i>')))
     assert "<b>" not in out and "<i>" not in out and "&lt;b&gt;" in out and "&#34;&gt;&lt;i&gt;" in out
 
 
 def test_number_formatting():
-    assert [H._fmt(x) for x in (0.0, 1234.5678, -0.000123456, float("nan"), float("inf"), 7, None)] == [
+    assert [C.fmt(x) for x in (0.0, 1234.5678, -0.000123456, float("nan"), float("inf"), 7, None)] == [
         "0", "1235", "-0.0001235", "n/a", "∞", "7", "—"]
-    assert H._map_cell(0.0).text == "0 (exact)" and H._map_cell(-0.0).text == "0 (exact)"
-    assert H._map_cell(1e-9).text == "1e-09"  # tiny is not zero
+    assert C.map_cell(0.0).text == "0 (exact)" and C.map_cell(-0.0).text == "0 (exact)"
+    assert C.map_cell(1e-9).text == "1e-09"  # tiny is not zero
 
 
 # --------------------------------------------------------------------------- index

@@ -6,7 +6,7 @@ from scipy.optimize import minimize
 from sklearn.linear_model import LogisticRegression
 
 from models import CuspInputError, Model, load_breast_cancer, make_sparse_regression
-from priors import Horseshoe, laplace
+from priors import laplace
 
 
 def split_lbfgsb_reference(likelihood, X, y, b):
@@ -33,7 +33,11 @@ def split_lbfgsb_reference(likelihood, X, y, b):
 def test_logistic_laplace_equals_sklearn_l1(b):
     X, y, _ = load_breast_cancer()
     res = Model("logistic", laplace(b)).map(X, y)
-    ref = LogisticRegression(l1_ratio=1.0, C=b, solver="liblinear", tol=1e-10, max_iter=100000, intercept_scaling=1e6).fit(X, y)
+    # liblinear visits coordinates in a random order (numpy's global state when
+    # random_state is None): with some orders it hit max_iter=100000 at b = 0.02 (~20 s,
+    # not converged); seeded, it converges in ~160 iterations at both b (same reference).
+    ref = LogisticRegression(l1_ratio=1.0, C=b, solver="liblinear", tol=1e-10, max_iter=100000, intercept_scaling=1e6,
+                             random_state=0).fit(X, y)
     # liblinear penalizes the intercept weakly (intercept_scaling): compare objectives and
     # support; coefficients against the split L-BFGS-B solver below to 1e-6.
     assert res.converged
@@ -82,14 +86,14 @@ def test_certificate_holds_for_every_prior_and_likelihood(prior, lik_name):
     assert np.all(np.abs(slope[~nz]) <= prior.zero_threshold + 10 * tol)
     if prior.is_smooth_at_zero:
         assert res.n_zeros == 0  # a smooth prior: zeros have probability zero
-    if isinstance(prior, Horseshoe):
+    if prior.has_pole_at_zero:
         assert res.mode == "local mode" and "global MAP is w = 0" in res.notes[0]
 
 
 def test_normal_means_is_the_prox(prior):
     y = np.array([-5.0, -1.0, -0.2, 0.0, 0.4, 1.5, 8.0])
     res = Model("normal_means", prior, sigma=0.7).map(y=y)
-    prox = prior.prox_local if isinstance(prior, Horseshoe) else prior.prox
+    prox = prior.prox_local
     np.testing.assert_array_equal(res.coef, prox(y, 0.7**2))
 
 

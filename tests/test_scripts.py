@@ -20,7 +20,7 @@ def assert_one_line_error(out, message):
     assert out.returncode == 2, out.stdout + out.stderr
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
-    assert len(lines) == 1 and re.match(r"python -m models\.\w+: error: ", lines[0]), out.stderr
+    assert len(lines) == 1 and re.match(r"python -m models\.scripts\.\w+: error: ", lines[0]), out.stderr
     assert message in lines[0]
 
 
@@ -39,7 +39,7 @@ def test_diabetes_script_prints_certified_zeros():
 
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_script_help(name):
-    out = run("-m", f"models.{name}", "--help")
+    out = run("-m", f"models.scripts.{name}", "--help")
     assert out.returncode == 0
     for option in ("--draws", "--tune", "--chains", "--seed", "--no-progress"):
         assert option in out.stdout
@@ -82,7 +82,7 @@ def test_normal_means_exact_next_to_nuts():
     out = run("-m", "models.scripts.normal_means", "--y=-3,0,0.5,3", "--priors", "laplace,spike_and_slab", *TINY)
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    assert "Exact posterior vs NUTS" in text and "exact from models.exact_posterior.laplace_posterior" in text
+    assert "Exact posterior vs NUTS" in text and "exact from models.posterior.exact.laplace_posterior" in text
     assert "P(w=0) exact" in text
     # soft thresholding with sigma = 1, b = 1: |y| <= 1 gives exactly 0.0; y = 3 gives 2
     laplace_block = text.split("== laplace:")[1].split("== spike_and_slab:")[0]
@@ -178,7 +178,7 @@ def test_cli_priors_table():
     "args, message",
     [
         (["map", "--prior", "nope"], "unknown prior"),
-        (["map", "--scale", "-1"], "positive"),
+        (["map", "--scale", "-1"], "argument --scale: must be a finite number > 0, got -1.0"),
         (["map", "--prior", "bridge", "--param", "p"], "KEY=VALUE"),
     ],
 )

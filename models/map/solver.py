@@ -49,6 +49,7 @@ def penalty_sum(prior, w, local_mode):
 
 def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max_iter, local_mode=False):
     """Minimize the MAP objective; stop when the certificate holds within ``tol``."""
+    # Resolved once, outside the coordinate loop: the local prox for a pole at 0 (local mode).
     prox = prior.prox_local if local_mode else prior.prox
     w = np.array(coef0, dtype=float)
     c = float(intercept0)

@@ -35,15 +35,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from priors import CuspInputError, Horseshoe, Laplace, RegularizedHorseshoe
-from priors import Gaussian as GaussianPrior
+from priors import CuspInputError
 
 __all__ = ["gibbs_posterior", "supports_gibbs"]
 
 
 def supports_gibbs(prior) -> bool:
-    """True for the priors this module can sample (Gaussian, Laplace, plain horseshoe)."""
-    return isinstance(prior, (GaussianPrior, Laplace, Horseshoe)) and not isinstance(prior, RegularizedHorseshoe)
+    """True when the prior declares a scale-mixture form with an exact Gibbs step for its
+    mixing variables (``prior.scale_mixture.gibbs``)."""
+    mixture = prior.scale_mixture
+    return mixture is not None and mixture.gibbs is not None
 
 
 def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_intercept=True, random_seed=None):
@@ -53,8 +54,8 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
     ----------
     X : ndarray of shape (n, p)
     y : ndarray of shape (n,)
-    prior : Gaussian, Laplace or Horseshoe prior (the horseshoe's ``scale`` is its
-        fixed global scale ``tau``)
+    prior : Prior with ``prior.scale_mixture.gibbs`` (Gaussian, Laplace, horseshoe with
+        its ``scale`` as the fixed global scale ``tau``; see :func:`supports_gibbs`)
     sigma : float
         Known noise standard deviation.
     draws, burn, chains : int
@@ -70,7 +71,10 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
     intercept : ndarray of shape (chains, draws) (zeros without an intercept)
     """
     if not supports_gibbs(prior):
-        raise CuspInputError(f"the Gibbs sampler supports Gaussian, Laplace and horseshoe priors, not {prior.describe()}")
+        raise CuspInputError(
+            f"{prior.describe()} has no scale-mixture form with an exact Gibbs step, so the Gibbs sampler cannot "
+            "sample it; use NUTS (Model.sample)"
+        )
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
     n, p = X.shape
@@ -79,7 +83,7 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
         X, y = X - x_mean, y - y_mean
     rng = np.random.default_rng(random_seed)
     phi, alpha = X / sigma, y / sigma
-    local = next(sampler(prior) for cls, sampler in _LOCAL_SAMPLERS.items() if isinstance(prior, cls))
+    local = prior.scale_mixture.gibbs()
     w_out = np.empty((chains, draws, p))
     for chain in range(chains):
         state = local.initial(p, rng)
@@ -107,65 +111,3 @@ def _draw_coefficients(phi, alpha, d, rng):
     M.flat[:: n + 1] += 1.0  # + I_n
     z = np.linalg.solve(M, alpha - v)
     return u + phi_d.T @ z
-
-
-def _inv_gamma(shape, rate, rng):
-    return rate / rng.gamma(shape, size=np.shape(rate))
-
-
-class _FixedScale:
-    """Gaussian prior: the variance is the prior's, nothing to update."""
-
-    def __init__(self, prior):
-        self.var = prior.scale**2
-
-    def initial(self, p, rng):
-        return np.full(p, self.var)
-
-    def variances(self, state):
-        return state
-
-    def update(self, state, w, rng):
-        return state
-
-
-class _LaplaceMixing:
-    """Laplace(b) = N(0, v) with v ~ Exp(rate 1/(2 b^2)) (Park & Casella 2008)."""
-
-    def __init__(self, prior):
-        self.b = prior.scale
-
-    def initial(self, p, rng):
-        return rng.exponential(2 * self.b**2, size=p)
-
-    def variances(self, state):
-        return state
-
-    def update(self, state, w, rng):
-        # |w| = 0 has probability zero for a continuous draw; the floor only keeps the
-        # mean finite in floating point.
-        mean = 1.0 / (self.b * np.maximum(np.abs(w), 1e-300))
-        return 1.0 / rng.wald(mean, 1.0 / self.b**2)
-
-
-class _HorseshoeMixing:
-    """Horseshoe with fixed tau: v = tau^2 lam^2 (Makalic & Schmidt 2016)."""
-
-    def __init__(self, prior):
-        self.tau2 = prior.scale**2
-
-    def initial(self, p, rng):
-        nu = _inv_gamma(0.5, np.ones(p), rng)
-        return _inv_gamma(0.5, 1.0 / nu, rng), nu
-
-    def variances(self, state):
-        return self.tau2 * state[0]
-
-    def update(self, state, w, rng):
-        _, nu = state
-        lam2 = _inv_gamma(1.0, 1.0 / nu + w**2 / (2 * self.tau2), rng)
-        nu = _inv_gamma(1.0, 1.0 + 1.0 / lam2, rng)
-        return lam2, nu
-
-
-_LOCAL_SAMPLERS = {GaussianPrior: _FixedScale, Laplace: _LaplaceMixing, Horseshoe: _HorseshoeMixing}

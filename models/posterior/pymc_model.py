@@ -17,13 +17,13 @@ on separable data.  An unknown Gaussian ``sigma`` gets ``HalfNormal(sd(y))``.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib.util
 import os
 
 import numpy as np
 
 from priors import CuspInputError
+from priors.validation import check_probability, check_whole
 
 from models.likelihoods import Gaussian, sigma_prior_scale
 
@@ -49,7 +49,8 @@ def collapses(likelihood, prior, X) -> bool:
     """True when the model integrates ``w`` out: a Gaussian likelihood and a prior that is
     a scale mixture of normals with sampled scales (the horseshoe family)."""
     p_ok = X is None or X.shape[1] <= COLLAPSE_MAX_FEATURES
-    return isinstance(likelihood, Gaussian) and hasattr(prior, "pymc_scales") and p_ok
+    mixture = prior.scale_mixture
+    return isinstance(likelihood, Gaussian) and mixture is not None and mixture.pymc_scales is not None and p_ok
 
 
 def build_pymc_model(likelihood, prior, X, y, feature_names, *, fit_intercept):
@@ -103,7 +104,7 @@ def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept):
     import pytensor.tensor as pt
     from pytensor.tensor.slinalg import cholesky, solve_triangular
 
-    d = prior.pymc_scales("w", dims="feature")
+    d = prior.scale_mixture.pymc_scales("w", dims="feature")
     sigma = likelihood.pymc_sigma(y)
     s2 = sigma**2
     z = pm.Normal("w_z", mu=0.0, sigma=1.0, dims="feature")
@@ -158,11 +159,11 @@ def run_sampler(pymc_model, *, draws, tune, chains, random_seed, sampler="pymc",
     observed_data, constant_data).  The same ``random_seed`` gives the same draws."""
     import pymc as pm
 
-    for name, value in (("draws", draws), ("tune", tune), ("chains", chains)):
-        if not isinstance(value, (int, np.integer)) or value < (0 if name == "tune" else 1):
-            raise CuspInputError(f"{name} must be a whole number >= {0 if name == 'tune' else 1}, got {value!r}")
-    if target_accept is not None and not 0 < target_accept < 1:
-        raise CuspInputError(f"target_accept must be in (0, 1), got {target_accept!r}")
+    draws = check_whole("draws", draws)
+    tune = check_whole("tune", tune, low=0)
+    chains = check_whole("chains", chains)
+    if target_accept is not None:
+        target_accept = check_probability("target_accept", target_accept)
     check_sampler(sampler, pymc_model)
     kwargs = {}
     if target_accept is not None:

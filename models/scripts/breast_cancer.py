@@ -17,19 +17,15 @@ Run: ``python -m models.scripts.breast_cancer [--scale 0.1] [--gaussian-factor 1
 
 from __future__ import annotations
 
-import argparse
-import math
-import sys
-
-import numpy as np
-
 from priors import gaussian, horseshoe, laplace, regularized_horseshoe
 
-from models.conversions import gaussian_scale_for_density, horseshoe_global_scale
+from models.conversions import gaussian_scale_for_density, pseudo_sigma
 from models.data import load_breast_cancer
 from models.model import Model
 from models.runs import RunResult
-from models.scripts.common import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from models.results import threshold_label
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
+                                   script_entry_point, script_parser, select_priors, summary_main)
 
 TITLE = "Breast cancer: L1 logistic regression zeroes features exactly, L2 never does"
 PRIORS = ("laplace", "gaussian", "regularized_horseshoe", "horseshoe")
@@ -51,9 +47,8 @@ def add_arguments(parser):
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.scripts.breast_cancer", description=__doc__.split("\n\n")[0])
-    return add_arguments(parser)
+def build_parser():
+    return script_parser(__name__)
 
 
 def run(args) -> RunResult:
@@ -62,31 +57,24 @@ def run(args) -> RunResult:
     n, p = X.shape
     lap = laplace(args.scale)
     gauss = gaussian(gaussian_scale_for_density(args.gaussian_factor * lap.density_at_zero))
-    if args.tau is not None:
-        tau, tau_txt = args.tau, f"tau = {args.tau:g}"
-    else:
-        mu = float(np.mean(y))
-        pseudo_sigma = 1.0 / math.sqrt(mu * (1.0 - mu))
-        tau = horseshoe_global_scale(args.expected_nonzeros, n_features=p, n_obs=n, sigma=pseudo_sigma)
-        tau_txt = (f"tau = {tau:.4g} from p0 = {args.expected_nonzeros:g} expected non-zeros and the logistic "
-                   f"pseudo-sigma 1/sqrt(mu(1-mu)) = {pseudo_sigma:.3g}")
+    tau, tau_txt = horseshoe_tau(args.tau, args.expected_nonzeros, n_features=p, n_obs=n, sigma=pseudo_sigma("logistic", y),
+                                 sigma_text="the logistic pseudo-sigma 1/sqrt(mu(1-mu))")
     priors = {"laplace": lap, "gaussian": gauss, "horseshoe": horseshoe(tau),
               "regularized_horseshoe": regularized_horseshoe(tau, slab_scale=args.slab_scale)}
     models = {label: Model("logistic", priors[label]) for label in labels}
     fits = fit_priors(models, X, y, names, args)
     parts = [
         f"Breast cancer data (n = {n}, p = {p} standardized features; {int(y.sum())} malignant = 1), logistic likelihood.",
-        f"Laplace scale b = {args.scale:g} (zero threshold 1/b = {lap.zero_threshold:.4g});",
-        f"the Gaussian has {args.gaussian_factor:g}x the Laplace's density at 0 (sd {gauss.scale:.4g}) and zero threshold 0;",
+        f"Laplace scale b = {args.scale:g} (zero threshold {threshold_label(lap)});",
+        f"the Gaussian has {args.gaussian_factor:g}x the Laplace's density at 0 (sd {gauss.scale:.4g}) and zero threshold "
+        f"{threshold_label(gauss)};",
         f"(regularized) horseshoe {tau_txt}; slab width {args.slab_scale:g}.",
     ]
     return RunResult("breast_cancer", TITLE, " ".join(parts) + "\n" + "\n".join(map_claims(fits)), fits)
 
 
-def main(args) -> int:
-    print(run(args).summary())
-    return 0
+main = summary_main(run)
 
 
 if __name__ == "__main__":
-    script_entry_point(sys.modules[__name__])
+    script_entry_point(__name__)

@@ -14,8 +14,10 @@ to those modules; :func:`load_script` imports one.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import importlib
+import inspect
 import logging
 import sys
 import time
@@ -23,17 +25,27 @@ import warnings
 
 import numpy as np
 
-from priors import CuspInputError
+from priors import REGISTRY, CuspInputError, make_prior
+from priors.validation import check_number
+
+from models.conversions import horseshoe_global_scale
+from models.fit import PATH_FACTORS
 
 __all__ = [
     "SCRIPTS",
     "load_script",
     "add_sampling_arguments",
     "parse_params",
+    "parse_prior_spec",
+    "parse_prior_specs",
+    "resolve_priors",
     "select_priors",
     "fit_priors",
     "map_claims",
     "script_entry_point",
+    "script_parser",
+    "summary_main",
+    "horseshoe_tau",
 ]
 
 #: Script name -> module path.
@@ -56,15 +68,27 @@ def load_script(name: str):
 
 
 # ---------------------------------------------------------------------- arguments
+def _argparse_number(text, **limits):
+    """``text`` as a number checked by :func:`priors.validation.check_number` (the same
+    rule and wording as the Python API), its message turned into argparse's one-line
+    error (argparse names the option: ``argument --scale: must be ...``)."""
+    try:
+        value = int(text) if limits.get("integer") else float(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            kind = "a whole number" if limits.get("integer") else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+    try:
+        return check_number("value", value, **limits)
+    except CuspInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("value ")) from None
+
+
 def _int_at_least(minimum):
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
-        return value
+        return _argparse_number(text, low=minimum, low_inclusive=True, integer=True)
 
     return parse
 
@@ -76,13 +100,7 @@ nonnegative_int = _int_at_least(0)
 
 def positive_float(text):
     """argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
+    return _argparse_number(text, low=0.0)
 
 
 def sigma_or_estimate(text):
@@ -108,6 +126,146 @@ def parse_params(items) -> dict:
         except ValueError:
             raise CuspInputError(f"--param {key} must be a number, got {value!r}") from None
     return params
+
+
+#: How ``--prior`` values are written, for messages and ``--help``.
+PRIOR_SPEC_SYNTAX = "NAME or NAME(key=value, ...), e.g. laplace or 'bridge(scale=1, p=0.5)'"
+_MAX_SPEC = 500
+
+
+def _spec_value(node, key, text):
+    """A keyword's value: a number literal (optionally signed) or ``None``; nothing else
+    is evaluated."""
+    if isinstance(node, ast.Constant) and node.value is None:
+        return None
+    sign, inner = 1.0, node
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.UAdd, ast.USub)):
+        sign, inner = (-1.0 if isinstance(node.op, ast.USub) else 1.0), node.operand
+    if isinstance(inner, ast.Constant) and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
+        try:
+            return sign * float(inner.value)
+        except OverflowError:
+            pass
+    raise CuspInputError(f"--prior {text!r}: {key} must be a number (or None), got {ast.unparse(node)}")
+
+
+def _one_spec(node, text) -> tuple[str, dict]:
+    if isinstance(node, ast.Name):
+        return node.id, {}
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        raise CuspInputError(f"--prior {text!r} is not a prior spec; write {PRIOR_SPEC_SYNTAX}")
+    name = node.func.id
+    if node.args:
+        raise CuspInputError(f"--prior {text!r}: give parameters by name, e.g. {name}(scale=1)")
+    params = {}
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise CuspInputError(f"--prior {text!r}: give parameters by name, e.g. {name}(scale=1)")
+        if kw.arg in params:
+            raise CuspInputError(f"--prior {text!r}: {kw.arg} is given twice")
+        params[kw.arg] = _spec_value(kw.value, kw.arg, text)
+    return name, params
+
+
+def parse_prior_specs(text) -> list[tuple[str, dict]]:
+    """``(name, params)`` for each prior in one ``--prior`` value: a bare name
+    (``laplace``), a comma list of names (``bridge,laplace``), a call with keyword
+    arguments only (``bridge(scale=1, p=0.5)``), or several such separated by commas.
+
+    Parsed with :func:`ast.parse`, never evaluated: values must be number literals or
+    ``None``.  Names are not checked here (:func:`resolve_priors` does that).
+
+    >>> parse_prior_specs("bridge(scale=1, p=0.5), laplace")
+    [('bridge', {'scale': 1.0, 'p': 0.5}), ('laplace', {})]
+    """
+    text = str(text).strip()
+    if not text:
+        raise CuspInputError(f"--prior is empty; write {PRIOR_SPEC_SYNTAX}")
+    if len(text) > _MAX_SPEC:
+        raise CuspInputError(f"--prior value is {len(text)} characters long; at most {_MAX_SPEC} are allowed")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise CuspInputError(f"--prior {text!r} is not a prior spec; write {PRIOR_SPEC_SYNTAX}") from None
+    body = tree.body
+    nodes = body.elts if isinstance(body, ast.Tuple) else [body]
+    if not nodes:
+        raise CuspInputError(f"--prior {text!r} names no prior; write {PRIOR_SPEC_SYNTAX}")
+    return [_one_spec(node, text) for node in nodes]
+
+
+def parse_prior_spec(text) -> tuple[str, dict]:
+    """``(name, params)`` of one prior spec, e.g. ``"bridge(scale=1, p=0.5)"`` ->
+    ``("bridge", {"scale": 1.0, "p": 0.5})``; see :func:`parse_prior_specs`."""
+    specs = parse_prior_specs(text)
+    if len(specs) != 1:
+        raise CuspInputError(f"--prior {str(text).strip()!r} lists {len(specs)} priors; give one here")
+    return specs[0]
+
+
+def _family_parameters(name) -> tuple[list[str], bool]:
+    """The keyword parameters of a registered family's factory, and whether it also takes
+    arbitrary keywords (``**kwargs``)."""
+    try:
+        spec = REGISTRY[name]
+    except KeyError:
+        raise CuspInputError(f"unknown prior {name!r} in --prior; choose from {', '.join(REGISTRY)}") from None
+    try:
+        parameters = inspect.signature(spec.factory).parameters.values()
+    except (TypeError, ValueError):
+        return [], True
+    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return named, any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _describe_spec(name, params) -> str:
+    return f"{name}({', '.join(f'{k}={v:g}' if v is not None else f'{k}=None' for k, v in params.items())})"
+
+
+def resolve_priors(values, *, scale=None, params=None) -> dict:
+    """``label -> Prior`` from repeated ``--prior`` values plus the shared ``--scale`` and
+    ``--param`` options.
+
+    * ``values``: the ``--prior`` strings (see :func:`parse_prior_specs`); ``None`` or an
+      empty list means ``["laplace"]``.
+    * A parameter written in a spec wins over ``--scale`` / ``--param``.
+    * ``scale`` (``--scale``, default 1) applies to every prior whose spec sets no scale.
+    * Each ``--param KEY=VALUE`` applies only to the listed priors whose family has a
+      parameter ``KEY`` (and whose spec does not set it); a ``KEY`` that no listed prior
+      has is refused.
+    * Labels are the family names; a family listed again gets ``-2``, ``-3``, ... (``bridge``,
+      ``bridge-2``).  The same prior with the same parameters twice is refused.
+    """
+    params = dict(params or {})
+    if "scale" in params:
+        raise CuspInputError("--param scale=...: use --scale S (or NAME(scale=S) in --prior) for the prior scale")
+    specs = [spec for text in (values or ["laplace"]) for spec in parse_prior_specs(text)]
+    accepted = {}
+    for name, own in specs:
+        named, anything = _family_parameters(name)
+        unknown = [k for k in own if k not in named and not anything]
+        if unknown:
+            raise CuspInputError(f"--prior {_describe_spec(name, own)}: {name} has no parameter {unknown[0]!r}; "
+                                 f"it takes {', '.join(named) or 'no parameters'}")
+        accepted[name] = (named, anything)
+    for key, value in params.items():
+        if not any(key in named or anything for named, anything in accepted.values()):
+            takes = "; ".join(f"{n} takes {', '.join(accepted[n][0])}" for n in dict.fromkeys(n for n, _ in specs))
+            raise CuspInputError(f"--param {key}={value:g}: none of the listed priors has a parameter {key!r} ({takes})")
+    priors, seen, counts = {}, {}, {}
+    for name, own in specs:
+        named, anything = accepted[name]
+        full = {"scale": 1.0 if scale is None else scale}
+        full.update({k: v for k, v in params.items() if k in named or anything})
+        full.update(own)
+        key = (name, tuple(sorted(full.items(), key=lambda kv: kv[0])))
+        if key in seen:
+            raise CuspInputError(f"--prior lists {_describe_spec(name, full)} twice")
+        counts[name] = counts.get(name, 0) + 1
+        label = name if counts[name] == 1 else f"{name}-{counts[name]}"
+        seen[key] = label
+        priors[label] = make_prior(name, **full)
+    return priors
 
 
 def add_sampling_arguments(parser, *, priors=None, default_priors=None):
@@ -153,8 +311,9 @@ def _quiet_sampler_logs():
 
 
 def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
-    """Fit MAP + posterior for each ``label -> Model``; print one step line per fit to
-    stderr.  Returns ``label -> FitResult`` in the same order."""
+    """Fit MAP + posterior for each ``label -> Model``, with the MAP path over
+    ``prior.scale * PATH_FACTORS`` stored in each fit that has a MAP; print one step line
+    per fit to stderr.  Returns ``label -> FitResult`` in the same order."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     _quiet_sampler_logs()
     fits, total, start = {}, len(models), time.perf_counter()
@@ -164,6 +323,7 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
         fits[label] = model.fit(
             X, y, feature_names=feature_names, draws=args.draws, tune=args.tune, chains=args.chains,
             random_seed=args.seed, sampler=args.sampler, progressbar=args.progress,
+            path_factors=PATH_FACTORS,  # stored with the fit: reports show paths without solving
         )
     log(f"done: {total} fit{'s' if total > 1 else ''} in {time.perf_counter() - start:.0f} s")
     return fits
@@ -210,9 +370,42 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def script_parser(name) -> argparse.ArgumentParser:
+    """A script's ``build_parser()``: ``python -m <module>``, the first paragraph of its
+    docstring as the description, and its ``add_arguments``.  ``name`` is the script's
+    ``__name__`` (``"__main__"`` when run with ``python -m`` works too)."""
+    module = sys.modules[name]
+    prog = f"python -m {module.__spec__.name if module.__spec__ else name}"
+    return module.add_arguments(OneLineParser(prog=prog, description=(module.__doc__ or "").split("\n\n")[0]))
+
+
+def summary_main(run):
+    """A script's ``main(args) -> int`` that prints the summary of ``run(args)``: write
+    ``main = summary_main(run)``."""
+
+    def main(args) -> int:
+        print(run(args).summary())
+        return 0
+
+    return main
+
+
+def horseshoe_tau(tau, expected_nonzeros, *, n_features, n_obs, sigma, sigma_text) -> tuple[float, str]:
+    """``(tau, sentence)``: the horseshoe global scale ``tau`` when given, else Piironen &
+    Vehtari's tau0 for ``expected_nonzeros`` with noise sd (or pseudo-sigma) ``sigma``,
+    described by ``sigma_text`` in the sentence."""
+    if tau is not None:
+        return tau, f"tau = {tau:g}"
+    tau = horseshoe_global_scale(expected_nonzeros, n_features=n_features, n_obs=n_obs, sigma=sigma)
+    return tau, (f"tau = {tau:.4g} = p0/(p-p0) sigma/sqrt(n) with p0 = {expected_nonzeros:g} expected non-zeros and "
+                 f"{sigma_text} = {sigma:.3g} (Piironen & Vehtari 2017)")
+
+
 def script_entry_point(module) -> None:
     """``if __name__ == "__main__"`` body: parse, run ``main``, turn a
-    :class:`~priors.CuspInputError` into one line on stderr and exit code 2."""
+    :class:`~priors.CuspInputError` into one line on stderr and exit code 2.
+    ``module`` is the script module or its ``__name__``."""
+    module = sys.modules[module] if isinstance(module, str) else module
     parser = module.build_parser()
     try:
         with plain_warnings(f"{parser.prog}: warning"):

@@ -13,28 +13,19 @@ Run: ``python -m models.scripts.diabetes [--scale 1.0] [--sigma 54] [--gaussian-
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 
 import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
-from models.conversions import gaussian_scale_for_density, horseshoe_global_scale
-from models.data import load_diabetes
+from models.conversions import gaussian_scale_for_density
+from models.data import DIABETES_SIGMA, load_diabetes
 from models.model import Model
 from models.runs import RunResult
-from models.scripts.common import (
-    OneLineParser,
-    add_sampling_arguments,
-    fit_priors,
-    map_claims,
-    positive_float,
-    script_entry_point,
-    select_priors,
-    sigma_or_estimate,
-)
+from models.results import threshold_label
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
+                                   script_entry_point, script_parser, select_priors, sigma_or_estimate, summary_main)
 
 TITLE = "Diabetes: exact zeros come from the Laplace prior's kink, not from its concentration"
 PRIORS = ("laplace", "gaussian", "horseshoe")
@@ -42,8 +33,9 @@ PRIORS = ("laplace", "gaussian", "horseshoe")
 
 def add_arguments(parser):
     parser.add_argument("--scale", type=positive_float, default=1.0, help="Laplace scale b (default 1.0)")
-    parser.add_argument("--sigma", type=sigma_or_estimate, default=54.0,
-                        help="Gaussian noise sd, or 'estimate' (HalfNormal prior; MAP at its posterior median) (default 54)")
+    parser.add_argument("--sigma", type=sigma_or_estimate, default=DIABETES_SIGMA,
+                        help="Gaussian noise sd, or 'estimate' (HalfNormal prior; MAP at its posterior median) "
+                             f"(default {DIABETES_SIGMA:g})")
     parser.add_argument("--gaussian-factor", type=positive_float, default=100.0,
                         help="the Gaussian prior gets this many times the Laplace's density at 0 (default 100)")
     parser.add_argument("--tau", type=positive_float, default=None,
@@ -54,9 +46,8 @@ def add_arguments(parser):
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.scripts.diabetes", description=__doc__.split("\n\n")[0])
-    return add_arguments(parser)
+def build_parser():
+    return script_parser(__name__)
 
 
 def noise_guess(X, y) -> float:
@@ -82,30 +73,26 @@ def run(args) -> RunResult:
     # N(0, s^2) has density 1 / (sqrt(2 pi) s) at 0: pick s for factor x the Laplace's 1 / (2b).
     gauss = gaussian(gaussian_scale_for_density(factor * lap.density_at_zero))
     sigma_txt = "estimated (HalfNormal prior)" if args.sigma is None else f"{args.sigma:g}"
-    if args.tau is not None:
-        tau, tau_txt = args.tau, f"tau = {args.tau:g}"
-    else:
-        sigma_for_tau = args.sigma if args.sigma is not None else noise_guess(X, y)
-        tau = horseshoe_global_scale(args.expected_nonzeros, n_features=p, n_obs=n, sigma=sigma_for_tau)
-        tau_txt = (f"tau = {tau:.4g} = p0/(p-p0) sigma/sqrt(n) with p0 = {args.expected_nonzeros:g} expected non-zeros "
-                   f"(Piironen & Vehtari 2017)")
+    tau, tau_txt = horseshoe_tau(
+        args.tau, args.expected_nonzeros, n_features=p, n_obs=n,
+        sigma=noise_guess(X, y) if args.sigma is None else args.sigma,
+        sigma_text="the least-squares residual sd" if args.sigma is None else "sigma")
     priors = {"laplace": lap, "gaussian": gauss, "horseshoe": horseshoe(tau)}
     models = {label: Model("gaussian", priors[label], sigma=args.sigma) for label in labels}
     fits = fit_priors(models, X, y, names, args)
     parts = [
         f"Diabetes data (n = {n}, p = {p}; X standardized, y centred), Gaussian noise sigma = {sigma_txt}.",
-        f"Laplace scale b = {args.scale:g}: density {lap.density_at_zero:.4g} at 0 and a kink there (zero threshold 1/b = "
-        f"{lap.zero_threshold:.4g}).",
-        f"The Gaussian has {factor:g}x that density at 0 (sd {gauss.scale:.4g}) but is smooth, so its zero threshold is 0.",
+        f"Laplace scale b = {args.scale:g}: density {lap.density_at_zero:.4g} at 0 and a kink there (zero threshold "
+        f"{threshold_label(lap)}).",
+        f"The Gaussian has {factor:g}x that density at 0 (sd {gauss.scale:.4g}) but is smooth: zero threshold "
+        f"{threshold_label(gauss)}.",
         f"Horseshoe: {tau_txt}; its density is infinite at 0, so the global MAP is 0 and the local mode is reported.",
     ]
     return RunResult("diabetes", TITLE, " ".join(parts) + "\n" + "\n".join(map_claims(fits)), fits)
 
 
-def main(args) -> int:
-    print(run(args).summary())
-    return 0
+main = summary_main(run)
 
 
 if __name__ == "__main__":
-    script_entry_point(sys.modules[__name__])
+    script_entry_point(__name__)

@@ -5,8 +5,8 @@ observations (default y = -4, -3, ..., 4).  Here everything is known in closed f
 the MAP is the prior's proximal map of ``y_j`` (soft thresholding for the Laplace:
 exactly 0.0 whenever ``|y_j| <= sigma^2 / b``; linear shrinkage for the Gaussian: never
 0 unless ``y_j = 0``), and the exact posterior means come from
-``models.posterior.exact`` (Laplace, Gaussian, horseshoe) or from the two-component
-mixture (spike-and-slab).  The script prints them next to the NUTS estimates, so one
+``models.posterior.exact.normal_means_posterior`` (Laplace, Gaussian, horseshoe, and the
+two-component mixture of the spike-and-slab).  The script prints them next to the NUTS estimates, so one
 sees that the sampler is right, that the Laplace's posterior mean is never exactly 0
 where its MAP is, and that only the spike-and-slab puts posterior mass on w = 0.
 
@@ -15,18 +15,15 @@ Run: ``python -m models.scripts.normal_means [--y=-4,-2,0,2,4] [--sigma 1] [--sc
 
 from __future__ import annotations
 
-import argparse
-import math
-import sys
-
 import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace, spike_and_slab
 
-from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
+from models.posterior.exact import normal_means_posterior
 from models.model import Model
 from models.runs import RunResult
-from models.scripts.common import OneLineParser, add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point, select_priors
+from models.scripts.common import (add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point,
+                                   script_parser, select_priors)
 
 TITLE = "Normal means: exact posterior means next to NUTS, and where the MAP is exactly zero"
 PRIORS = ("laplace", "gaussian", "horseshoe", "spike_and_slab")
@@ -69,9 +66,8 @@ def add_arguments(parser):
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.scripts.normal_means", description=__doc__.split("\n\n")[0])
-    return add_arguments(parser)
+def build_parser():
+    return script_parser(__name__)
 
 
 def _feature_names(y):
@@ -84,26 +80,10 @@ def _feature_names(y):
 
 
 def exact_posterior(prior, y, sigma) -> dict:
-    """Exact posterior mean (and ``P(w = 0 | y)``) of each ``w_j`` under ``prior``."""
-    family = prior.family
-    if family == "laplace":
-        return {"mean": np.asarray(laplace_posterior(y, sigma=sigma, b=prior.scale).mean, dtype=float),
-                "source": "models.exact_posterior.laplace_posterior"}
-    if family == "gaussian":
-        return {"mean": np.asarray(gaussian_posterior(y, sigma=sigma, s=prior.scale).mean, dtype=float),
-                "source": "models.exact_posterior.gaussian_posterior"}
-    if family == "horseshoe":
-        return {"mean": np.asarray(horseshoe_posterior_moments(y, sigma=sigma, tau=prior.scale).mean, dtype=float),
-                "source": "models.exact_posterior.horseshoe_posterior_moments"}
-    if family == "spike_and_slab":
-        s2, v2 = prior.scale**2, sigma**2
-        # log N(y; 0, v) for the slab (v = s^2 + sigma^2) and the spike (v = sigma^2)
-        log_slab = math.log(prior.weight) - 0.5 * (y**2 / (s2 + v2) + np.log(2 * np.pi * (s2 + v2)))
-        log_spike = math.log(1 - prior.weight) - 0.5 * (y**2 / v2 + np.log(2 * np.pi * v2))
-        p_zero = 1.0 / (1.0 + np.exp(log_slab - log_spike))
-        return {"mean": (1 - p_zero) * y * s2 / (s2 + v2), "p_zero": p_zero,
-                "source": "two-component mixture: P(w != 0 | y) = pi N(y; 0, s^2 + sigma^2) / p(y)"}
-    return {}
+    """Exact posterior mean (and ``P(w = 0 | y)``) of each ``w_j`` under ``prior``, from
+    :func:`models.posterior.exact.normal_means_posterior`; ``{}`` when the prior has no
+    exact form."""
+    return normal_means_posterior(prior, np.asarray(y, dtype=float), sigma=sigma) or {}
 
 
 def comparison(run: RunResult, sigma: float) -> list[dict]:
@@ -188,4 +168,4 @@ def main(args) -> int:
 
 
 if __name__ == "__main__":
-    script_entry_point(sys.modules[__name__])
+    script_entry_point(__name__)

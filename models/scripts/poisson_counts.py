@@ -13,28 +13,17 @@ Run: ``python -m models.scripts.poisson_counts [--n 100] [--p 50] [--k 5] [--sca
 
 from __future__ import annotations
 
-import argparse
-import math
-import sys
-
 import numpy as np
 
 from priors import CuspInputError, gaussian, horseshoe, laplace
 
-from models.conversions import horseshoe_global_scale
+from models.conversions import pseudo_sigma
 from models.data import make_sparse_regression
 from models.model import Model
 from models.runs import RunResult
-from models.scripts.common import (
-    OneLineParser,
-    positive_int,
-    add_sampling_arguments,
-    fit_priors,
-    map_claims,
-    positive_float,
-    script_entry_point,
-    select_priors,
-)
+from models.results import threshold_label
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
+                                   positive_int, script_entry_point, script_parser, select_priors, summary_main)
 
 TITLE = "Poisson counts: exact zeros of the Laplace MAP against a known sparse truth"
 PRIORS = ("laplace", "gaussian", "horseshoe")
@@ -54,9 +43,8 @@ def add_arguments(parser):
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.scripts.poisson_counts", description=__doc__.split("\n\n")[0])
-    return add_arguments(parser)
+def build_parser():
+    return script_parser(__name__)
 
 
 def support_recovery(coef, true_coef, names) -> dict:
@@ -97,12 +85,8 @@ def run(args) -> RunResult:
         raise CuspInputError("--n must be at least 2")
     X, y, true_coef = make_sparse_regression(n=args.n, p=args.p, k=args.k, likelihood="poisson", random_seed=args.data_seed)
     names = [f"x{j}" for j in range(args.p)]
-    if args.tau is not None:
-        tau, tau_txt = args.tau, f"tau = {args.tau:g}"
-    else:
-        pseudo_sigma = 1.0 / math.sqrt(max(float(np.mean(y)), 1e-3))  # Poisson pseudo-variance 1/mu
-        tau = horseshoe_global_scale(args.k, n_features=args.p, n_obs=args.n, sigma=pseudo_sigma)
-        tau_txt = f"tau = {tau:.4g} from p0 = k = {args.k} and the Poisson pseudo-sigma 1/sqrt(mean y) = {pseudo_sigma:.3g}"
+    tau, tau_txt = horseshoe_tau(args.tau, args.k, n_features=args.p, n_obs=args.n, sigma=pseudo_sigma("poisson", y),
+                                 sigma_text="the Poisson pseudo-sigma 1/sqrt(mean y)")
     priors = {"laplace": laplace(args.scale), "gaussian": gaussian(args.gaussian_scale), "horseshoe": horseshoe(tau)}
     models = {label: Model("poisson", priors[label]) for label in labels}
     fits = fit_priors(models, X, y, names, args)
@@ -110,18 +94,16 @@ def run(args) -> RunResult:
     intro = (
         f"Synthetic counts: n = {args.n}, p = {args.p}, y ~ Poisson(exp(1 + x^T w)) with the first k = {args.k} "
         f"coefficients +-{signal:g} and the other {args.p - args.k} exactly 0 (data seed {args.data_seed}; mean count "
-        f"{np.mean(y):.3g}). Priors: Laplace b = {args.scale:g} (zero threshold {1 / args.scale:.4g}), Gaussian sd "
-        f"{args.gaussian_scale:g} (threshold 0), horseshoe {tau_txt}."
+        f"{np.mean(y):.3g}). Priors: Laplace b = {args.scale:g} (zero threshold {threshold_label(priors['laplace'])}), "
+        f"Gaussian sd {args.gaussian_scale:g} (zero threshold {threshold_label(priors['gaussian'])}), horseshoe {tau_txt}."
     )
     recovery = [recovery_sentence(label, support_recovery(fit.map.coef, true_coef, names))
                 for label, fit in fits.items() if fit.map is not None]
     return RunResult("poisson_counts", TITLE, intro + "\n" + "\n".join(map_claims(fits) + ["Support recovery:"] + recovery), fits)
 
 
-def main(args) -> int:
-    print(run(args).summary())
-    return 0
+main = summary_main(run)
 
 
 if __name__ == "__main__":
-    script_entry_point(sys.modules[__name__])
+    script_entry_point(__name__)

@@ -8,12 +8,12 @@ likelihood under the chosen prior(s): the exact MAP with a certificate for every
 next to NUTS posterior draws.  Constant columns are dropped with a warning.
 
 Run: ``python -m models.scripts.regression --data FILE.csv --target COLUMN [--likelihood gaussian|logistic|poisson]
-[--prior laplace[,gaussian,...]] [--scale S] [--param KEY=VALUE ...] [--sigma S] [--features a,b,c]``
+[--prior SPEC ...] [--scale S] [--param KEY=VALUE ...] [--sigma S] [--features a,b,c]``, where each
+``--prior`` is a family name, a comma list of names, or a spec such as ``'bridge(scale=1, p=0.5)'``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import math
 import os
@@ -22,26 +22,26 @@ import sys
 
 import numpy as np
 
-from priors import REGISTRY, CuspInputError, make_prior
+from priors import REGISTRY, CuspInputError
 
-from models.data import standardize
+from models.data import shorten_list, standardize
 from models.model import Model
 from models.runs import RunResult
 from models.scripts.common import (
-    OneLineParser,
     add_sampling_arguments,
     fit_priors,
     map_claims,
     parse_params,
     positive_float,
+    resolve_priors,
     script_entry_point,
-    select_priors,
+    script_parser,
+    summary_main,
 )
 
 TITLE = "Your data: exact MAP zeros and the posterior"
 LIKELIHOODS = ("gaussian", "logistic", "poisson")
 _MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
-_MAX_LISTED = 8
 
 
 def add_arguments(parser):
@@ -51,29 +51,29 @@ def add_arguments(parser):
                         help="comma-separated feature columns (default: every column except the target)")
     parser.add_argument("--likelihood", choices=LIKELIHOODS, default="gaussian",
                         help="gaussian (real y), logistic (0/1 y) or poisson (counts) (default gaussian)")
-    parser.add_argument("--prior", default="laplace", metavar="NAME[,NAME...]",
-                        help=f"prior family, or several separated by commas; one of {', '.join(REGISTRY)} (default laplace)")
-    parser.add_argument("--scale", type=positive_float, default=1.0,
-                        help="prior scale (Laplace b, Gaussian sd, horseshoe tau, ...) per sd of a feature (default 1)")
+    parser.add_argument("--prior", action="append", default=None, metavar="SPEC",
+                        help=f"prior to fit, repeatable: a family name ({', '.join(REGISTRY)}), a comma list of "
+                             "names, or a spec with its own parameters such as 'bridge(scale=1, p=0.5)' (keyword "
+                             "arguments, number literals or None only); e.g. --prior 'laplace(scale=1)' --prior "
+                             "'bridge(scale=1, p=0.5)'. A family listed twice is labelled bridge, bridge-2, ... "
+                             "(default laplace)")
+    parser.add_argument("--scale", type=positive_float, default=None,
+                        help="prior scale (Laplace b, Gaussian sd, horseshoe tau, ...) per sd of a feature, for every "
+                             "prior whose spec sets no scale (default 1)")
     parser.add_argument("--param", action="append", metavar="KEY=VALUE",
-                        help="extra prior parameter, e.g. p=0.5 (bridge) or nu=3 (student_t); repeatable")
+                        help="extra prior parameter, e.g. p=0.5 (bridge) or nu=3 (student_t); repeatable. Applies "
+                             "only to the listed priors that have KEY; a value written in a --prior spec wins")
     parser.add_argument("--sigma", type=positive_float, default=None,
                         help="Gaussian noise sd, if known (default: estimated, HalfNormal prior; MAP at its posterior median)")
     add_sampling_arguments(parser)
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m models.scripts.regression", description=__doc__.split("\n\n")[0])
-    return add_arguments(parser)
+def build_parser():
+    return script_parser(__name__)
 
 
 # ---------------------------------------------------------------------- CSV
-def _listed(items, limit=_MAX_LISTED):
-    items = [str(i) for i in items]
-    return ", ".join(items[:limit]) + (f", ... ({len(items)} in all)" if len(items) > limit else "")
-
-
 def read_csv(path) -> tuple[list[str], list[list[str]], list[int]]:
     """``(header, rows, line_numbers)`` of a CSV file; the delimiter (``,`` ``;`` or tab)
     is detected from the header line.  Raises CuspInputError with the line to fix."""
@@ -115,10 +115,10 @@ def read_csv(path) -> tuple[list[str], list[list[str]], list[int]]:
         raise CuspInputError(f"{path} is not valid CSV: {exc}") from None
     empty = [k + 1 for k, h in enumerate(header) if not h]
     if empty:
-        raise CuspInputError(f"the header of {path} has unnamed columns (positions {_listed(empty)}); name every column")
+        raise CuspInputError(f"the header of {path} has unnamed columns (positions {shorten_list(empty)}); name every column")
     dup = sorted({h for h in header if header.count(h) > 1})
     if dup:
-        raise CuspInputError(f"the header of {path} repeats column names: {_listed(dup)}; make them unique")
+        raise CuspInputError(f"the header of {path} repeats column names: {shorten_list(dup)}; make them unique")
     return header, rows, line_numbers
 
 
@@ -142,7 +142,7 @@ def _column(name, header, rows, line_numbers, path) -> np.ndarray:
         raise CuspInputError(f"column {name!r} of {path} is not numeric: line {bad[0]} has {bad[1]!r}; "
                              "encode categories as numbers or leave the column out with --features")
     if missing:
-        raise CuspInputError(f"column {name!r} of {path} has empty, NaN or infinite cells on lines {_listed(missing)}; "
+        raise CuspInputError(f"column {name!r} of {path} has empty, NaN or infinite cells on lines {shorten_list(missing)}; "
                              "fill them in or remove those rows")
     return values
 
@@ -154,14 +154,14 @@ def load_csv(path, target, features=None, *, warn=None):
     header, rows, line_numbers = read_csv(path)
     path = os.fspath(path)
     if target not in header:
-        raise CuspInputError(f"target column {target!r} is not in {path}; its columns are: {_listed(header, 50)}")
+        raise CuspInputError(f"target column {target!r} is not in {path}; its columns are: {shorten_list(header, 50)}")
     if features is None:
         names = [h for h in header if h != target]
     else:
         names = [f.strip() for f in str(features).split(",") if f.strip()]
         missing = [f for f in names if f not in header]
         if missing:
-            raise CuspInputError(f"feature column {missing[0]!r} is not in {path}; its columns are: {_listed(header, 50)}")
+            raise CuspInputError(f"feature column {missing[0]!r} is not in {path}; its columns are: {shorten_list(header, 50)}")
         if target in names:
             raise CuspInputError(f"the target {target!r} cannot also be a feature; remove it from --features")
         if len(set(names)) != len(names):
@@ -178,7 +178,7 @@ def load_csv(path, target, features=None, *, warn=None):
         keep = [j for j, n in enumerate(names) if n not in constant]
         if not keep:
             raise CuspInputError(f"every feature column of {path} is constant; nothing to fit")
-        msg = (f"dropping constant column{'s' if len(constant) > 1 else ''} {_listed(constant)}: "
+        msg = (f"dropping constant column{'s' if len(constant) > 1 else ''} {shorten_list(constant)}: "
                "no information about the target (the prior alone would decide the coefficient)")
         warn(msg)
         notes.append(msg)
@@ -187,11 +187,10 @@ def load_csv(path, target, features=None, *, warn=None):
 
 
 def run(args) -> RunResult:
-    labels = select_priors(args.prior, list(REGISTRY), option="--prior")
+    priors = resolve_priors(args.prior, scale=args.scale, params=parse_params(args.param))
+    labels = list(priors)
     if args.sigma is not None and args.likelihood != "gaussian":
         raise CuspInputError(f"--sigma is for the gaussian likelihood only; the {args.likelihood} likelihood has no noise sd")
-    params = parse_params(args.param)
-    priors = {label: make_prior(label, scale=args.scale, **params) for label in labels}
     X, y, names, notes = load_csv(args.data, args.target, args.features)
     models = {label: Model(args.likelihood, prior, sigma=args.sigma) for label, prior in priors.items()}
     # validate y for this likelihood before any sampling (0/1 labels, counts)
@@ -203,7 +202,7 @@ def run(args) -> RunResult:
     intro = (
         f"{os.path.basename(args.data)}: n = {len(y)} rows, p = {len(names)} features, target {args.target!r}; "
         f"{args.likelihood} likelihood{sigma_txt}. Features were standardized (mean 0, sd 1), so coefficients are per "
-        f"standard deviation of each feature and one prior scale ({args.scale:g}) applies to all of them."
+        f"standard deviation of each feature and {_scales_text(priors)}."
     )
     if notes:
         intro += " Note: " + "; ".join(notes) + "."
@@ -213,10 +212,15 @@ def run(args) -> RunResult:
     return RunResult(name, f"{TITLE}: {os.path.basename(args.data)}", intro + "\n" + "\n".join(map_claims(fits)), fits)
 
 
-def main(args) -> int:
-    print(run(args).summary())
-    return 0
+def _scales_text(priors) -> str:
+    scales = {label: prior.scale for label, prior in priors.items()}
+    if len(set(scales.values())) == 1:
+        return f"one prior scale ({next(iter(scales.values())):g}) applies to all of them"
+    return "each prior's scale applies to all of them (" + ", ".join(f"{k} {v:g}" for k, v in scales.items()) + ")"
+
+
+main = summary_main(run)
 
 
 if __name__ == "__main__":
-    script_entry_point(sys.modules[__name__])
+    script_entry_point(__name__)

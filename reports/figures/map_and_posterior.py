@@ -20,12 +20,14 @@ import warnings
 
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from models import FitResult, MapPath, MapResult
 from priors import CuspInputError, Prior
+
+from reports.cells import threshold_label
+from reports.figures.common import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR, new_figure
 
 __all__ = [
     "plot_prior_densities",
@@ -38,9 +40,6 @@ __all__ = [
     "figure_to_png_data_uri",
 ]
 
-ZERO_COLOR = "C3"
-NONZERO_COLOR = "C0"
-BAND_COLOR = "0.85"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -54,15 +53,8 @@ def _colors(n):
 
 
 def _threshold_text(prior):
-    """``threshold 1/scale = 1``, ``threshold 0 (smooth)`` or ``threshold ∞``."""
-    thr = prior.zero_threshold
-    if thr == 0:
-        return "threshold 0 (smooth)"
-    if math.isinf(thr):
-        return "threshold ∞"
-    if math.isclose(thr, 1.0 / prior.scale):
-        return f"threshold 1/scale = {thr:g}"
-    return f"threshold {thr:g}"
+    """``threshold 1/b = 1``, ``threshold 0 (smooth)`` or ``threshold ∞``."""
+    return f"threshold {threshold_label(prior)}"
 
 
 def _density_grid(w_max, n_points):
@@ -78,11 +70,6 @@ def _density_grid(w_max, n_points):
 def _check_result(result):
     if not isinstance(result, MapResult):
         raise CuspInputError(f"expected a MapResult from Model(...).map(X, y), got {type(result).__name__}")
-
-
-def _figure(figsize, default):
-    # constrained layout keeps long feature names and outside legends inside the canvas.
-    return Figure(figsize=default if figsize is None else figsize, layout="constrained")
 
 
 # --------------------------------------------------------------------------- priors
@@ -122,7 +109,7 @@ def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title
 
     w = _density_grid(float(w_max), int(n_points))
     # The legend sits below the axes: one line per prior.
-    fig = _figure(figsize, (7.0, (5.2 if penalty else 3.2) + 0.18 * len(priors)))
+    fig = new_figure(figsize, (7.0, (5.2 if penalty else 3.2) + 0.18 * len(priors)))
     axes = fig.subplots(2 if penalty else 1, 1, sharex=True, squeeze=False)[:, 0]
     ax = axes[0]
     colors = _colors(len(priors))
@@ -215,7 +202,7 @@ def plot_certificate(result, *, title=None, figsize=None):
     p = slope.size
     y = np.arange(p)
 
-    fig = _figure(figsize, (6.8, 1.6 + 0.3 * p))
+    fig = new_figure(figsize, (6.8, 1.6 + 0.3 * p))
     ax = fig.subplots()
     if thr == 0:
         ax.axvline(0.0, color="0.45", lw=1.2, gid="threshold-line", label="threshold 0: zero needs slope = 0 exactly")
@@ -278,7 +265,7 @@ def plot_coefficients(result, *, title=None, figsize=None):
     y = np.arange(p)
     big = float(np.max(np.abs(coef), initial=0.0)) or 1.0
 
-    fig = _figure(figsize, (6.4, 1.5 + 0.3 * p))
+    fig = new_figure(figsize, (6.4, 1.5 + 0.3 * p))
     ax = fig.subplots()
     ax.axvline(0.0, color="0.5", lw=0.8)
     ax.hlines(y[~is_zero], 0.0, coef[~is_zero], color=NONZERO_COLOR, lw=2)
@@ -329,7 +316,7 @@ def plot_path(paths, *, marks=None, title=None, figsize=None):
     if not isinstance(paths, dict) or not paths or not all(isinstance(v, MapPath) for v in paths.values()):
         raise CuspInputError("paths must be a non-empty dict of label -> MapPath (from Model(...).map_path)")
     ncol = len(paths)
-    fig = _figure(figsize, (3.6 * ncol + 1.6, 4.6))
+    fig = new_figure(figsize, (3.6 * ncol + 1.6, 4.6))
     axes = fig.subplots(2, ncol, sharex="col", sharey="row", squeeze=False, height_ratios=[3, 1])
     names = next(iter(paths.values())).feature_names
     colors = _colors(len(names))
@@ -453,7 +440,7 @@ def plot_forest(run_or_fits, *, eps=None, title=None, figsize=None):
     offsets = (np.arange(K) - (K - 1) / 2) * step
     colors = _prior_colors(K)
 
-    fig = _figure(figsize, (9.0, 1.9 + max(0.55, 0.2 * K) * p))
+    fig = new_figure(figsize, (9.0, 1.9 + max(0.55, 0.2 * K) * p))
     ax = fig.subplots()
     ax.axvline(0.0, color="0.45", lw=0.9, zorder=1)
     if eps is not None:
@@ -554,7 +541,7 @@ def plot_diagnostics(fit, *, n_rank=4, title=None, figsize=None):
     chosen = [int(j) for j in np.argsort(key, kind="stable")[: min(int(n_rank), p)]]
     n_cols = max(len(chosen), 1)
 
-    fig = _figure(figsize, (max(7.6, 2.2 * n_cols), 2.4 + 0.24 * p + (2.3 if chosen else 0.0)))
+    fig = new_figure(figsize, (max(7.6, 2.2 * n_cols), 2.4 + 0.24 * p + (2.3 if chosen else 0.0)))
     top, bottom = (fig.subfigures(2, 1, height_ratios=[1.0 + 0.24 * p, 2.3]) if chosen else (fig, None))
     rax, eax = top.subplots(1, 2, sharey=True)
     y = np.arange(p)

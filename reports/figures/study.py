@@ -13,9 +13,8 @@ first, options keyword-only, builds a :class:`matplotlib.figure.Figure` without
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from reports.figures.map_and_posterior import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR
+from reports.figures.common import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR, new_figure
 
 __all__ = [
     "plot_shrinkage",
@@ -37,16 +36,12 @@ _FAMILY_STYLE = {
 }
 
 
-def _figure(figsize, default):
-    return Figure(figsize=default if figsize is None else figsize, layout="constrained")
-
-
 # --------------------------------------------------------------------------- 1
 def plot_shrinkage(data, *, figsize=None):
     """Experiment 1: MAP, posterior mean, median and P(|w| < eps) against y, one panel
     per statistic, one line per prior; the Laplace MAP's dead zone shaded
     (``gid`` ``"dead-zone"``); lines ``gid`` ``"<stat>:<prior>"``."""
-    fig = _figure(figsize, (11.0, 7.6))
+    fig = new_figure(figsize, (11.0, 7.6))
     axes = fig.subplots(2, 2, sharex=True)
     y = data["y"]
     stats = [("map", "MAP (prox)"), ("mean", "posterior mean"), ("median", "posterior median"),
@@ -76,7 +71,7 @@ def plot_concentration(data, *, figsize=None):
     against the density at zero, one column per data set.  The horseshoe (density ∞) is
     drawn at the right edge.  Points ``gid`` ``"zeros:<dataset>:<family>"``."""
     names = list(data["datasets"])
-    fig = _figure(figsize, (11.0, 7.0))
+    fig = new_figure(figsize, (11.0, 7.0))
     axes = fig.subplots(2, len(names), squeeze=False)
     for col, ds in enumerate(names):
         d = data["datasets"][ds]
@@ -123,7 +118,7 @@ def plot_singularity(data, *, figsize=None):
     """Experiment 3: against delta (log axis; delta = 0 drawn at the left edge):
     exact zeros (``gid`` ``"n_zeros"``), density at zero (``"density"``) and the
     smallest |coefficient| (``"smallest"``)."""
-    fig = _figure(figsize, (11.0, 3.8))
+    fig = new_figure(figsize, (11.0, 3.8))
     axes = fig.subplots(1, 3)
     delta = data["delta"]
     pos = delta > 0
@@ -154,7 +149,7 @@ def plot_threshold_law(data, *, figsize=None):
     """Experiment 4.  Left: each coefficient's slope at 0 against the band ±1/b
     (``gid`` ``"band"``; points ``"zero"`` / ``"nonzero"``).  Right: |slope at 0| along
     the scale sweep with the curve 1/b (``"threshold-curve"``); crosses mark exact zeros."""
-    fig = _figure(figsize, (11.0, 4.4))
+    fig = new_figure(figsize, (11.0, 4.4))
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
     names = data["feature_names"]
     slope = data["slope_at_zero"]
@@ -196,7 +191,7 @@ def plot_geometry(data, *, figsize=None):
     ``"ball:<norm>:<pt>"``, touching points ``"touch:<norm>:<pt>"``).  Bottom:
     log-posterior contours of a 2-D regression under a Gaussian and a Laplace prior
     with the exact MAP (``"map:gaussian"``, ``"map:laplace"``)."""
-    fig = _figure(figsize, (11.0, 9.2))
+    fig = new_figure(figsize, (11.0, 9.2))
     axes = fig.subplots(2, 2)
     colors = {"L1": "C3", "L2": "C0", "L0.5": "C4"}
     powers = {"L1": 1.0, "L2": 2.0, "L0.5": 0.5}
@@ -257,7 +252,7 @@ def plot_overfitting(data, *, figsize=None):
     """Experiment 6: test MSE (``gid`` ``"mse:<family>"``), support precision and recall
     (``"precision:<family>"``, ``"recall:<family>"``) against the prior scale; posterior
     means dashed in their prior's colour."""
-    fig = _figure(figsize, (11.0, 4.3))
+    fig = new_figure(figsize, (11.0, 4.3))
     axes = fig.subplots(1, 3)
     colors = {}
     for label, r in data["families"].items():
@@ -288,7 +283,7 @@ def plot_posterior_vs_map(data, *, figsize=None):
     """Experiment 7: per coefficient and prior, P(|w| < eps | y) (bars, ``gid``
     ``"p_near:<prior>"``) and the fraction of draws exactly 0.0 (``"p_exact:<prior>"``);
     MAP exact zeros are marked with a red diamond (``"map-zero:<prior>"``)."""
-    fig = _figure(figsize, (11.0, 4.8))
+    fig = new_figure(figsize, (11.0, 4.8))
     left, right = fig.subplots(1, 2, sharey=True)
     names = data["feature_names"]
     labels = data["labels"]

@@ -29,6 +29,7 @@ import arviz as az
 import numpy as np
 
 from models import Model, gaussian_scale_for_density, load_diabetes, make_sparse_regression
+from models.data import DIABETES_SIGMA
 from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
 from models.posterior.gibbs import gibbs_posterior
 from priors import bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
@@ -46,8 +47,6 @@ __all__ = [
     "DIABETES_SIGMA",
 ]
 
-#: Noise standard deviation used with the diabetes data throughout cusp.
-DIABETES_SIGMA = 54.0
 #: Laplace scale used as the reference on the diabetes data.
 DIABETES_B = 1.0
 

@@ -4,7 +4,7 @@ Every number the text states is generated from the :class:`reports.study.Study` 
 carries ``data-key`` and ``data-value`` (full precision), so tests can check the prose
 against the data.  The page is self-contained (figures as PNG ``data:`` URIs, CSS
 inline, no scripts, no external URL) and rendered with the autoescaped templates of
-:mod:`reports.html`.
+:mod:`reports.pages`.
 
 >>> from reports.study.page import render_study  # doctest: +SKIP
 """
@@ -18,7 +18,8 @@ import numpy as np
 from priors import CuspInputError
 
 import reports.figures.study as SF
-from reports.html import Cell, _environment, _fmt, _image, _num, _target, _value, _write
+from reports.cells import Cell, fmt, full_value, map_cell, num
+from reports.pages import environment, image, target, write_page
 from reports.study import Study, run_study
 
 __all__ = ["render_study", "write_study", "study_numbers"]
@@ -35,7 +36,7 @@ class _Say:
         if key in self.numbers and self.numbers[key] != value:
             raise AssertionError(f"number {key} stated twice with different values")
         self.numbers[key] = value
-        cell = _num(value) if text is None else Cell(text, _value(value))
+        cell = num(value) if text is None else Cell(text, full_value(value))
         return {"key": key, "text": cell.text, "value": cell.value}
 
 
@@ -76,8 +77,8 @@ def _shrinkage(d, say):
     rows = []
     for label in d["labels"]:
         rows.append([Cell(label), Cell(d["priors"][label]), Cell(d["method"][label]),
-                     _num(d["n_map_zeros"][label]), _num(d["min_abs_mean_off_zero"][label]),
-                     _num(d["min_abs_median_off_zero"][label])])
+                     num(d["n_map_zeros"][label]), num(d["min_abs_mean_off_zero"][label]),
+                     num(d["min_abs_median_off_zero"][label])])
     return {"answer": answer, "table": {
         "head": ["Prior", "Parameters", "How mean/median/P(|w|<ε) were computed", "MAP zeros on the grid",
                  "min |mean|, y ≠ 0", "min |median|, y ≠ 0"],
@@ -108,10 +109,10 @@ def _concentration(d, say):
             say.n(f"concentration.{ds}.gauss1000_smallest", g1000["smallest_abs"]), ")."])
         for label, f in fam.items():
             dens = f["density"]
-            dtxt = "∞" if not np.all(np.isfinite(dens)) else f"{_fmt(dens.min())} – {_fmt(dens.max())}"
+            dtxt = "∞" if not np.all(np.isfinite(dens)) else f"{fmt(dens.min())} – {fmt(dens.max())}"
             rows.append([Cell(ds), Cell(label), Cell("yes" if f["smooth"] else "no"), Cell(dtxt),
                          Cell(f"{int(f['n_zeros'].min())} – {int(f['n_zeros'].max())}"),
-                         _num(float(np.min(f["smallest_abs"])))])
+                         num(float(np.min(f["smallest_abs"])))])
     return {"answer": answer, "table": {
         "head": ["Data", "Prior family", "Smooth at 0", "Density at 0 (range)", "Exact zeros (range)",
                  "Smallest |coef| seen"],
@@ -134,7 +135,7 @@ def _singularity(d, say):
         say.n("singularity.smallest_last_positive", float(d["smallest_abs"][pos][-1])),
         " and only becomes exactly 0 at δ = 0. The coefficients that become zero are: ",
         ", ".join(d["laplace_zero_features"]) or "none", "."]]
-    rows = [[_num(float(x)) if x > 0 else Cell("0 (Laplace)", "0.0"), _num(float(de)), _num(int(z)), _num(float(s))]
+    rows = [[num(float(x)) if x > 0 else Cell("0 (Laplace)", "0.0"), num(float(de)), num(int(z)), num(float(s))]
             for x, de, z, s in zip(delta, d["density"], d["n_zeros"], d["smallest_abs"])]
     return {"answer": answer, "table": {"head": ["δ", "Density at 0", "Exact zeros", "Smallest |coef|"],
                                         "num": [True] * 4, "rows": _table(rows), "name": "singularity"}}
@@ -158,12 +159,11 @@ def _threshold(d, say):
          "crosses the falling threshold 1/b."]]
     rows = []
     for j, name in enumerate(names):
-        c = float(d["coef"][j])
-        rows.append([Cell(name), Cell("0 (exact)", "0.0", "exact") if c == 0 else _num(c), _num(float(d["slope_at_zero"][j])),
+        rows.append([Cell(name), map_cell(d["coef"][j]), num(float(d["slope_at_zero"][j])),
                      Cell("yes" if d["inside_band"][j] else "no"),
-                     _num(d["leave_scale"][name])])
+                     num(d["leave_scale"][name])])
     return {"answer": answer, "table": {
-        "head": ["Feature", f"MAP (b = {_fmt(d['b'])})", "Slope at 0", "Inside ±1/b", "Smallest b with a non-zero MAP"],
+        "head": ["Feature", f"MAP (b = {fmt(d['b'])})", "Slope at 0", "Inside ±1/b", "Smallest b with a non-zero MAP"],
         "num": [False, True, True, False, True], "rows": _table(rows), "name": "threshold"}}
 
 
@@ -192,9 +192,9 @@ def _geometry(d, say):
     for key, pt in d["points"].items():
         for norm in ("L1", "L2", "L0.5"):
             t = pt[norm]
-            where = f"a ∈ [{_fmt(t['tie_a_min'])}, {_fmt(t['tie_a_max'])}]" if not t["unique"] else \
-                f"({_fmt(t['a'])}, {_fmt(t['c'])})"
-            rows.append([Cell(key), Cell(norm), Cell(where), _num(t["norm"]), Cell("yes" if t["unique"] else "no")])
+            where = f"a ∈ [{fmt(t['tie_a_min'])}, {fmt(t['tie_a_max'])}]" if not t["unique"] else \
+                f"({fmt(t['a'])}, {fmt(t['c'])})"
+            rows.append([Cell(key), Cell(norm), Cell(where), num(t["norm"]), Cell("yes" if t["unique"] else "no")])
     return {"answer": answer, "table": {"head": ["Point", "Norm", "Touching point(s) (a, c)", "Smallest radius", "Unique"],
                                         "num": [False, False, False, True, False], "rows": _table(rows),
                                         "name": "geometry"}}
@@ -239,9 +239,9 @@ def _overfitting(d, say):
     rows = []
     for label, f in fam.items():
         for j, s in enumerate(f["scales"]):
-            ess = _num(float(f["min_ess"][j])) if "min_ess" in f else Cell("—")
-            rows.append([Cell(label), _num(float(s)), _num(float(f["test_mse"][j])), _num(int(f["n_nonzero"][j])),
-                         _num(float(f["precision"][j])), _num(float(f["recall"][j])), ess])
+            ess = num(float(f["min_ess"][j])) if "min_ess" in f else Cell("—")
+            rows.append([Cell(label), num(float(s)), num(float(f["test_mse"][j])), num(int(f["n_nonzero"][j])),
+                         num(float(f["precision"][j])), num(float(f["recall"][j])), ess])
     head = ["Estimate", "Scale", "Test MSE", "Non-zeros", "Precision", "Recall", "Min ESS"]
     return {"answer": answer, "draws": d["draws"], "burn": d["burn"], "chains": d["chains"],
             "table": {"head": head, "num": [False] + [True] * 6, "rows": _table(rows), "name": "overfitting"}}
@@ -287,9 +287,8 @@ def _posterior(d, say):
             if r["map"] is None:
                 row.append(Cell("—"))
             else:
-                c = float(r["map"][j])
-                row.append(Cell("0 (exact)", "0.0", "exact") if c == 0 else _num(c))
-            row.append(_num(float(r["p_near_zero"][j])))
+                row.append(map_cell(r["map"][j]))
+            row.append(num(float(r["p_near_zero"][j])))
             n0 = int(r["n_exact_zero"][j])
             row.append(Cell(f"{n0} of {r['n_draws']}", str(n0), "exact" if n0 else ""))
         rows.append(row)
@@ -348,11 +347,11 @@ def render_study(study: Study | None = None, *, quick=False) -> str:
     for key, title, build, plot in _SECTIONS:
         ctx = build(getattr(study, key), say)
         fig = plot(getattr(study, key))
-        ctx.update({"key": key, "title": title, "image": _image(fig, _ALT[key]),
+        ctx.update({"key": key, "title": title, "image": image(fig, _ALT[key]),
                     "seconds": Cell(f"{study.seconds.get(key, float('nan')):.1f} s")})
         sections.append(ctx)
     total = sum(study.seconds.values())
-    return _environment().get_template("study.html.j2").render(
+    return environment().get_template("study.html.j2").render(
         title="Why the Laplace prior gives exact zeros and the Gaussian never does",
         sections={s["key"]: s for s in sections}, order=[s["key"] for s in sections],
         quick=study.quick, random_seed=study.random_seed, total_seconds=f"{total:.1f}",
@@ -363,10 +362,10 @@ def render_study(study: Study | None = None, *, quick=False) -> str:
 def write_study(folder, *, quick=False, force=False, study: Study | None = None) -> str:
     """Run the study (unless given), render it and write ``folder/index.html``
     atomically.  An existing file is replaced only with ``force=True``.  Returns the path."""
-    _, path = _target(folder, "index.html")
+    _, path = target(folder, "index.html")
     if os.path.lexists(path) and not force:  # refuse before the (slow) experiments
         raise CuspInputError(f"{path} already exists; choose another folder or allow overwriting (force=True)")
-    return _write(render_study(study, quick=quick), folder, "index.html", force)
+    return write_page(render_study(study, quick=quick), folder, "index.html", force)
 
 
 if __name__ == "__main__":  # pragma: no cover
