@@ -63,6 +63,8 @@ class Model:
             raise CuspInputError(f"prior must be a Prior from the priors package (e.g. laplace(1.0)), got {prior!r}")
         self.likelihood = make_likelihood(likelihood, sigma=sigma)
         self.prior = prior
+        # asked once: a map path builds one Model per scale, and the solver asks often
+        self._capabilities = (prior.has_pole_at_zero, prior.map_kind)
         self.normal_means = isinstance(self.likelihood, NormalMeans)
         if fit_intercept is None:
             fit_intercept = not self.normal_means
@@ -79,11 +81,11 @@ class Model:
     def local_mode(self) -> bool:
         """True when the prior's density has a pole at 0, so its global MAP is degenerate
         (0 for every data set) and the solver reports the non-zero local mode."""
-        return self.prior.has_pole_at_zero
+        return self._capabilities[0]
 
     @property
     def mode(self) -> str:
-        return self.prior.map_kind
+        return self._capabilities[1]
 
     def _check_data(self, X, y, feature_names):
         if self.normal_means:

@@ -85,15 +85,31 @@ def pytest_addoption(parser, pluginmanager):
 _SHARED_SCOPES = ("module", "class", "package")
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     # Under ``--dist loadgroup`` (pyproject's addopts), tests that use a module-scoped
     # fixture (a PyMC fit, a rendered demo) form one group per module and run on one
-    # worker: the fixture is built once instead of once per worker.  tryfirst: the mark
-    # must be there before xdist reads it.
+    # worker: the fixture is built once instead of once per worker.  Marked before
+    # pytest-xdist's own hook reads the marks (a wrapper runs around it).
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None or item.get_closest_marker("xdist_group"):
             continue
         if any(d.scope in _SHARED_SCOPES for name in info.names_closure for d in info.name2fixturedefs.get(name, ())):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    result = yield
+    if getattr(config.option, "loadgroup", False):
+        _suffix_groups_for_pytest9(items)
+    return result
+
+
+def _suffix_groups_for_pytest9(items):
+    """pytest-xdist (3.8) groups by a ``@group`` suffix that it writes to
+    ``item._nodeid``; pytest 9 keeps the id in ``item._id``, so the suffix never reaches
+    the scheduler and groups are silently split.  Add it where it is missing."""
+    for item in items:
+        marks = list(item.iter_markers("xdist_group"))
+        if not marks or "@" in item.nodeid or not hasattr(item, "_id"):
+            continue
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks})
+        item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(names)}")

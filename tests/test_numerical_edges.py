@@ -360,9 +360,17 @@ def test_logistic_loss_is_accurate_far_from_the_boundary():
 
 # ---------------------------------------------------------------------------- MAP over prior scales
 
+def first_of_its_shape(prior, _seen={}):
+    """True for the first example prior of each shape: ``with_scale(s)`` turns
+    gaussian(1) and gaussian(0.05) (likewise laplace, horseshoe, root_pole) into the very
+    same prior, so running both at every scale repeats identical cases."""
+    return _seen.setdefault(prior.with_scale(1.0).describe(), prior.describe()) == prior.describe()
+
+
 @pytest.mark.parametrize("scale", SCALES, ids=lambda s: f"scale={s:g}")
 @pytest.mark.parametrize("lik_name", LIKELIHOODS)
-@pytest.mark.parametrize("any_prior", priors_where(lambda p: not is_costly_duplicate(p)))
+# one prior per shape: the others are the same objects after with_scale (identical cases)
+@pytest.mark.parametrize("any_prior", priors_where(lambda p: not is_costly_duplicate(p) and first_of_its_shape(p)))
 def test_map_at_extreme_prior_scales(any_prior, lik_name, scale):
     """Every prior family at scales 1e-8..1e8 with every likelihood."""
     prior = any_prior

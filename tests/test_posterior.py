@@ -329,14 +329,21 @@ def test_logistic_horseshoe_is_not_collapsed_and_samples():
 
 @pytest.mark.slow
 def test_regularized_horseshoe_regression_samples_cleanly():
-    """The issue's problem: n = 100, p = 50, 5 non-zeros, PyMC's default tuning and chains
-    (500 draws instead of 1000 to save time; benchmarks/posterior.py runs the full default)."""
+    """The issue's problem: n = 100, p = 50, 5 non-zeros, PyMC's default tuning, draws and
+    chains (as benchmarks/posterior.py runs it).
+
+    1000 draws, not 500: the seeded run is deterministic (same draws serially, under
+    xdist and with any BLAS thread setting), but with 2 x 500 draws the max over 50
+    coefficients of split-r_hat is ~1.008 even for independent draws (simulated: 24% of
+    samplers with ESS/N = 0.74 exceed 1.01), so the seed, and any change of the model's
+    floating-point path, decided pass or fail (1.0126 here).  With 2 x 1000 none of 300
+    simulated runs exceeded 1.01 (99th percentile 1.008); this seed gives 1.0044."""
     from models import horseshoe_global_scale, make_sparse_regression
     from priors import regularized_horseshoe
 
     X, y, true = make_sparse_regression(100, 50, 5, sigma=1.0, random_seed=0)
     prior = regularized_horseshoe(horseshoe_global_scale(5, n_features=50, n_obs=100))
-    fit = Model("gaussian", prior).fit(X, y, draws=500, random_seed=1)
+    fit = Model("gaussian", prior).fit(X, y, draws=1000, random_seed=1)
     d = fit.diagnostics
     assert d.n_divergent == 0 and d.max_rhat <= 1.01 and d.ok
     rows = fit.zero_statistics()
