@@ -166,6 +166,7 @@ class Prior(ABC):
             "collapsed_nuts": mixture is not None and mixture.pymc_scales is not None,
             "gibbs": mixture is not None and mixture.gibbs is not None,
             "pymc": self.has_pymc_form,
+            "exact_normal_means": self.normal_means_form is not None,
         }
 
     @property

@@ -80,6 +80,13 @@ def checked_finite(name, value):
     return checked_array(name, value)
 
 
+def checked_observation(y, sigma, **scales):
+    """The normal-means arguments every exact posterior takes, checked once: ``y`` finite,
+    ``sigma`` and each prior scale (by keyword, in order) finite and > 0."""
+    return [checked_finite("y", y), checked_positive("sigma", sigma),
+            *(checked_positive(name, value) for name, value in scales.items())]
+
+
 def frozen(*arrays):
     """Broadcast to a common shape, copy and make read-only."""
     out = []

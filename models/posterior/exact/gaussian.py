@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import ndtr, ndtri
 
-from .common import LOG_SQRT_2PI, checked_finite, checked_positive, frozen, ret, sample_shape, set_frozen
+from .common import LOG_SQRT_2PI, checked_observation, frozen, ret, sample_shape, set_frozen
 from .truncated_normal import normal_interval_prob
 
 __all__ = ["GaussianPosterior", "gaussian_posterior"]
@@ -37,10 +37,7 @@ class GaussianPosterior:
     _scale: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        y = checked_finite("y", self.y)
-        sigma = checked_positive("sigma", self.sigma)
-        s = checked_positive("s", self.s)
-        y, sigma, s = frozen(y, sigma, s)
+        y, sigma, s = frozen(*checked_observation(self.y, self.sigma, s=self.s))
         r = np.hypot(s, sigma)
         shrink = (s / r) ** 2  # s^2 / (s^2 + sigma^2)
         loc = y * shrink

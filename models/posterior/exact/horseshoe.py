@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import integrate
 
-from .common import LOG_SQRT_2PI, checked_finite, checked_positive, ret
+from .common import LOG_SQRT_2PI, checked_observation, ret
 
 __all__ = ["HorseshoeMoments", "horseshoe_marginal_logpdf", "horseshoe_posterior_moments"]
 
@@ -98,10 +98,7 @@ def _hs_scalar(ay, sigma, tau, moments):
 
 
 def _hs_broadcast(y, sigma, tau):
-    y = checked_finite("y", y)
-    sigma = checked_positive("sigma", sigma)
-    tau = checked_positive("tau", tau)
-    return np.broadcast_arrays(y, sigma, tau)
+    return np.broadcast_arrays(*checked_observation(y, sigma, tau=tau))
 
 
 def horseshoe_posterior_moments(y, *, sigma, tau):

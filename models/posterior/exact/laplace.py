@@ -13,7 +13,7 @@ import numpy as np
 
 from priors.laplace import soft_threshold
 
-from .common import checked_finite, checked_positive, frozen, ret, sample_shape, set_frozen
+from .common import checked_observation, frozen, ret, sample_shape, set_frozen
 from .truncated_normal import (
     GL_SHORT,
     GL_W,
@@ -80,10 +80,7 @@ class LaplacePosterior:
     _r_diff: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self):
-        y = checked_finite("y", self.y)
-        sigma = checked_positive("sigma", self.sigma)
-        b = checked_positive("b", self.b)
-        y, sigma, b = frozen(y, sigma, b)
+        y, sigma, b = frozen(*checked_observation(self.y, self.sigma, b=self.b))
         a_pos = sigma / b - y / sigma
         a_neg = sigma / b + y / sigma
         # log(pi_+/pi_-) = log m(a_+) - log m(a_-) = int_{a_+}^{a_-} r_1(a) da and

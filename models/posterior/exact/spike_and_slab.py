@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import expit, logit
 
-from .common import checked_array, checked_finite, checked_positive, ret
+from .common import checked_array, checked_observation, ret
 
 __all__ = ["SpikeAndSlabPosterior", "spike_and_slab_posterior"]
 
@@ -67,9 +67,7 @@ def spike_and_slab_posterior(y, *, sigma, s, weight):
         If a scale is not positive and finite, ``weight`` is not in (0, 1) or ``y`` is
         not finite.
     """
-    y = checked_finite("y", y)
-    sigma = checked_positive("sigma", sigma)
-    s = checked_positive("s", s)
+    y, sigma, s = checked_observation(y, sigma, s=s)
     weight = checked_array("weight", weight, low=0.0, high=1.0, high_inclusive=False)
     y, sigma, s, weight = np.broadcast_arrays(y, sigma, s, weight)
     r = np.hypot(s, sigma)
