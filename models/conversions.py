@@ -9,33 +9,39 @@ Lasso with ``alpha = sigma^2 / (n b)``.
 import math
 
 from priors.errors import CuspInputError
-from priors.validation import check_number, check_positive, check_whole
+from priors.validation import check_number, check_positive, check_scale, check_whole
 
 
 def laplace_scale_to_lasso_alpha(scale: float, *, sigma: float, n: int) -> float:
     """``alpha = sigma^2 / (n b)`` for scikit-learn's ``Lasso``."""
-    return check_positive("sigma", sigma) ** 2 / (check_whole("n", n) * check_positive("laplace scale", scale))
+    return check_scale("sigma", sigma) ** 2 / (check_whole("n", n) * check_scale("laplace scale", scale))
 
 
 def lasso_alpha_to_laplace_scale(alpha: float, *, sigma: float, n: int) -> float:
     """Inverse of :func:`laplace_scale_to_lasso_alpha`: ``b = sigma^2 / (n alpha)``."""
-    return check_positive("sigma", sigma) ** 2 / (check_whole("n", n) * check_positive("alpha", alpha))
+    return check_scale("sigma", sigma) ** 2 / (check_whole("n", n) * check_positive("alpha", alpha))
 
 
 def gaussian_scale_to_ridge_alpha(scale: float, *, sigma: float) -> float:
     """``alpha = sigma^2 / s^2`` for scikit-learn's ``Ridge`` (``||y - Xw||^2 + alpha ||w||^2``)."""
-    return check_positive("sigma", sigma) ** 2 / check_positive("gaussian scale", scale) ** 2
+    return check_scale("sigma", sigma) ** 2 / check_scale("gaussian scale", scale) ** 2
 
 
 def laplace_scale_to_logistic_C(scale: float) -> float:
     """``C = b`` for scikit-learn's L1 ``LogisticRegression`` (``||w||_1 + C sum logloss``)."""
-    return check_positive("laplace scale", scale)
+    return check_scale("laplace scale", scale)
 
 
 def gaussian_scale_for_density(density_at_zero: float) -> float:
     """The sd ``s`` of the N(0, s^2) prior whose density at 0 is ``density_at_zero``:
-    ``s = 1 / (sqrt(2 pi) p(0))`` (used to match a Gaussian's concentration to a Laplace's)."""
-    return 1.0 / (math.sqrt(2 * math.pi) * check_positive("density at zero", density_at_zero))
+    ``s = 1 / (sqrt(2 pi) p(0))`` (used to match a Gaussian's concentration to a Laplace's).
+
+    The sd is checked here, with the density in the message: a density of 1e300 at 0 (the
+    scripts' ``--gaussian-factor 1e300``) would give an sd of 4e-301, which PyMC cannot
+    sample, and the user typed a density factor, not an sd."""
+    density = check_positive("density at zero", density_at_zero)
+    sd = 1.0 / (math.sqrt(2 * math.pi) * density)
+    return check_scale(f"the sd of the Gaussian prior with density {density:g} at 0 (1 / (sqrt(2 pi) density))", sd)
 
 
 def horseshoe_global_scale(expected_nonzeros: float, *, n_features: int, n_obs: int, sigma: float = 1.0) -> float:
@@ -46,7 +52,9 @@ def horseshoe_global_scale(expected_nonzeros: float, *, n_features: int, n_obs: 
     """
     n_features = check_whole("n_features", n_features)
     p0 = check_number("expected_nonzeros", expected_nonzeros, low=0.0, high=n_features, high_inclusive=False)
-    return p0 / (n_features - p0) * check_positive("sigma", sigma) / math.sqrt(check_whole("n_obs", n_obs))
+    tau = p0 / (n_features - p0) * check_scale("sigma", sigma) / math.sqrt(check_whole("n_obs", n_obs))
+    # p0 near 0 or near p moves tau0 out of range however sensible sigma is: say so here
+    return check_scale(f"the horseshoe global scale tau0 = p0/(p-p0) sigma/sqrt(n) for p0 = {p0:g} of p = {n_features}", tau)
 
 
 def pseudo_sigma(likelihood: str, y) -> float:

@@ -3,9 +3,14 @@ user data (one clear CuspInputError per problem, nothing coerced silently)."""
 
 from __future__ import annotations
 
+import datetime
+import math
+import numbers
+
 import numpy as np
 
 from priors import CuspInputError
+from priors.validation import DATA_LIMIT
 
 
 def standardize(X):
@@ -75,42 +80,174 @@ def make_sparse_regression(n=100, p=50, k=5, *, likelihood="gaussian", sigma=1.0
 def as_design(X, feature_names=None):
     """Return ``(X as a 2-D float array, feature names)``.
 
-    Accepts numpy arrays and pandas DataFrames (whose column names are kept)."""
+    Accepts numpy arrays, nested lists and pandas DataFrames (whose column names are kept);
+    the values are checked by :func:`as_array`."""
     names = None
     if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas DataFrame, without importing pandas
-        non_numeric = [str(c) for c, t in zip(X.columns, X.dtypes) if not _is_numeric(t)]
-        if non_numeric:
-            raise CuspInputError(f"X has non-numeric columns {non_numeric}: encode or drop them")
+        _check_columns(X)
         names = [str(c) for c in X.columns]
-        X = X.to_numpy(dtype=float)
+        X = X.to_numpy(dtype=float, na_value=np.nan)  # missing cells become NaN, refused below
     X = as_array(X, "X")
     if X.ndim != 2:
         raise CuspInputError(f"X must be a 2-D array (rows = observations), got shape {X.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CuspInputError(f"X is empty (shape {X.shape}): give at least one row and one column")
-    is_real = np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.complexfloating)
-    if not (is_real or X.dtype.kind == "b"):  # booleans are 0/1 indicator features
-        raise CuspInputError(f"X must be real numbers, got dtype {X.dtype}")
-    X = X.astype(float)
-    if not np.all(np.isfinite(X)):
-        rows, cols = np.nonzero(~np.isfinite(X))
-        raise CuspInputError(f"X has NaN or infinite values (first at row {rows[0]}, column {cols[0]}); remove or impute them")
     if feature_names is not None:
-        names = [str(n) for n in feature_names]
+        names = feature_names
     if names is None:
-        names = [f"x{j}" for j in range(X.shape[1])]
-    if len(names) != X.shape[1]:
-        raise CuspInputError(f"{len(names)} feature names for {X.shape[1]} columns of X")
+        return X, [f"x{j}" for j in range(X.shape[1])]
+    return X, check_names(names, X.shape[1], "columns of X")
+
+
+def check_names(names, count, what) -> list[str]:
+    """``names`` (a list, tuple, array or pandas Index of strings or numbers) as a list of
+    ``count`` unique strings; ``what`` says what they name (``"columns of X"``, ``"means"``)."""
+    if hasattr(names, "tolist") and not isinstance(names, np.ndarray):  # pandas Index or Series
+        names = names.tolist()
+    if not isinstance(names, (list, tuple, np.ndarray)):
+        raise CuspInputError(f"feature_names must be a list of names, one for each of the {what}, got {describe_value(names)}")
+    names = np.asarray(names, dtype=object).ravel().tolist() if isinstance(names, np.ndarray) else list(names)
+    for name in names:
+        if isinstance(name, (bool, np.bool_)) or not isinstance(name, (str, numbers.Real)):
+            raise CuspInputError(f"feature_names must be strings (or numbers), got {describe_value(name)}")
+    if len(names) != count:
+        raise CuspInputError(f"{len(names)} feature names for {count} {what}: give one name each")
+    names = [str(n) for n in names]
     if len(set(names)) != len(names):
         raise CuspInputError("feature names must be unique")
-    return X, names
+    return names
 
 
-def as_array(value, name):
+def as_array(value, name) -> np.ndarray:
+    """``value`` as a float array of checked data values, or one :class:`CuspInputError`
+    saying what to fix.  The one check of every data value cusp takes (``X``, ``y``, the
+    normal-means observations): nothing is coerced silently.
+
+    Refused: scipy.sparse matrices; masked arrays with masked entries (their hidden values
+    would be used); complex numbers; datetimes and durations; text; ``None`` and other
+    objects that are not real numbers; ragged nested lists; NaN and infinities; and
+    magnitudes above :data:`~priors.validation.DATA_LIMIT`.  Booleans are 0/1 indicators.
+    """
+    if _is_sparse(value):
+        raise CuspInputError(
+            f"{name} is a scipy.sparse matrix (shape {value.shape}): scipy.sparse designs are not supported yet; "
+            f"densify it with {name}.toarray() if it fits in memory")
+    if isinstance(value, np.ma.MaskedArray):
+        hidden = int(np.count_nonzero(np.ma.getmaskarray(value)))
+        if hidden:
+            raise CuspInputError(
+                f"{name} is a masked array with {hidden} masked entr{'y' if hidden == 1 else 'ies'}: cusp would use "
+                f"the hidden values, so fill or drop the masked entries first ({name}.filled(value), or drop the "
+                "rows that hold them from X and y alike)")
+        value = value.data
     try:
-        return np.asarray(value)
-    except ValueError:  # ragged nested lists
+        array = np.asarray(value)
+    except (ValueError, TypeError):  # ragged nested lists
         raise CuspInputError(f"{name} has rows of different lengths: every row needs the same number of values") from None
+    problem = _dtype_problem(array.dtype)
+    if problem == "object":
+        array = _object_to_float(array, name)
+    elif problem is not None:
+        example = f", e.g. {describe_value(array.flat[0].item(), typed=False)}" if problem == "text" and array.size else ""
+        raise CuspInputError(f"{name} holds {problem} (dtype {array.dtype}{example}): {_ADVICE[problem]}")
+    finite = np.isfinite(array)
+    if not finite.all():
+        raise CuspInputError(f"{name} has NaN or infinite values ({_where(~finite)}); remove or impute them")
+    too_large = np.abs(array) > DATA_LIMIT
+    if too_large.any():
+        biggest = np.max(np.abs(array))
+        raise CuspInputError(
+            f"{name} has values too large for cusp (|value| up to {biggest:.3g}, {_where(too_large)}); cusp takes "
+            f"data with |value| <= {DATA_LIMIT:g}: rescale it (other units, or standardize)")
+    return array.astype(float)
+
+
+_ADVICE = {
+    "complex numbers": "cusp needs real numbers; pass the real part, or real and imaginary parts as separate columns",
+    "datetimes": "cusp needs plain numbers; convert them explicitly, e.g. days since a start date "
+                 "((t - t0) / np.timedelta64(1, 'D'))",
+    "durations": "cusp needs plain numbers; convert them explicitly to a unit, e.g. d / np.timedelta64(1, 's')",
+    "text": "cusp needs numbers and never parses text; convert the values explicitly (e.g. float(v)), or encode "
+            "categories as 0/1 columns",
+    "other": "give real numbers (an array of floats, ints or booleans)",
+}
+
+
+def _dtype_problem(dtype):
+    """What is wrong with data of this dtype: None (real numbers or booleans), ``"object"``
+    (check the values one by one), or a key of :data:`_ADVICE`.  pandas extension dtypes
+    (e.g. Int64) expose their numpy dtype as ``numpy_dtype``."""
+    kind = getattr(getattr(dtype, "numpy_dtype", dtype), "kind", None)
+    if kind in ("b", "i", "u", "f"):
+        return None
+    return {"O": "object", "c": "complex numbers", "M": "datetimes", "m": "durations", "U": "text",
+            "S": "text"}.get(kind, "other")
+
+
+def _check_columns(frame):
+    """Refuse a DataFrame's columns that do not hold real numbers or booleans, naming them."""
+    problems = {str(c): _dtype_problem(t) for c, t in zip(frame.columns, frame.dtypes)}
+    bad = [c for c, p in problems.items() if p is not None]
+    if bad:
+        kinds = sorted({problems[c] for c in bad} & {"complex numbers", "datetimes", "durations"})
+        what = f" ({', '.join(kinds)})" if kinds else ""
+        advice = "; ".join(_ADVICE[k] for k in kinds) or "encode or drop them"
+        raise CuspInputError(f"X has non-numeric columns {bad}{what}: {advice}")
+
+
+def _object_to_float(array, name):
+    """An object array (mixed Python values) as floats, if every value is a real number."""
+    for index, v in np.ndenumerate(array):
+        if isinstance(v, (bool, np.bool_)) or (isinstance(v, numbers.Real) and not isinstance(v, np.ma.MaskedArray)):
+            if not isinstance(v, (bool, np.bool_)) and math.inf != abs(v) > DATA_LIMIT:
+                raise CuspInputError(
+                    f"{name} has values too large for cusp ({describe_value(v)} at {_at(index)}); cusp takes data with "
+                    f"|value| <= {DATA_LIMIT:g}: rescale it (other units, or standardize)")
+            continue
+        if isinstance(v, (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64)):
+            problem = "durations" if isinstance(v, (datetime.timedelta, np.timedelta64)) else "datetimes"
+            raise CuspInputError(f"{name} holds {problem} ({describe_value(v)} at {_at(index)}): {_ADVICE[problem]}")
+        if isinstance(v, (str, bytes)):
+            raise CuspInputError(f"{name} holds text ({describe_value(v)} at {_at(index)}): {_ADVICE['text']}")
+        if isinstance(v, numbers.Complex):
+            raise CuspInputError(f"{name} holds complex numbers ({describe_value(v)} at {_at(index)}): "
+                                 f"{_ADVICE['complex numbers']}")
+        if array.ndim == 0:
+            raise CuspInputError(f"{name} must be an array of numbers, got {describe_value(v)}")
+        raise CuspInputError(f"{name} must hold numbers only; found {describe_value(v)} at {_at(index)}")
+    return np.array([float(v) for v in array.flat], dtype=float).reshape(array.shape)
+
+
+def _at(index) -> str:
+    index = tuple(int(i) for i in index)
+    if len(index) == 2:
+        return f"row {index[0]}, column {index[1]}"
+    if len(index) == 1:
+        return f"position {index[0]}"
+    return f"index {index}"
+
+
+def _where(bad) -> str:
+    """Where the flagged entries of a boolean array are, e.g. ``first at row 3, column 0``."""
+    if bad.ndim == 1:
+        return f"positions {np.flatnonzero(bad)[:5].tolist()}" if bad.sum() > 1 else f"position {int(np.flatnonzero(bad)[0])}"
+    return f"first at {_at(np.argwhere(bad)[0])}" if bad.ndim else "the value itself"
+
+
+def describe_value(value, limit=60, *, typed=True) -> str:
+    """``repr(value)`` on one line, cut to ``limit`` characters, with its type (unless
+    ``typed=False``): what a message shows of a value the user passed."""
+    text = " ".join(repr(value).split())
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"{text} ({type(value).__name__})" if typed else text
+
+
+def _is_sparse(value) -> bool:
+    if not (type(value).__module__ or "").startswith("scipy.sparse"):
+        return False  # scipy.sparse is imported only for its own objects
+    from scipy.sparse import issparse
+
+    return issparse(value)
 
 
 def check_lengths(X, y, *, fit_intercept):
@@ -182,13 +319,3 @@ def shorten_list(items, limit=8, *, quote=False, empty="none") -> str:
         return empty
     shown = ", ".join(repr(x) if quote else x for x in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _is_numeric(dtype) -> bool:
-    """Real numbers or booleans.  pandas extension dtypes (e.g. Int64) expose their numpy
-    dtype as ``numpy_dtype``; others (strings, categories) have no numpy dtype at all."""
-    try:
-        dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))
-    except TypeError:
-        return False
-    return dtype.kind == "b" or (np.issubdtype(dtype, np.number) and not np.issubdtype(dtype, np.complexfloating))

@@ -12,7 +12,7 @@ import dataclasses
 
 import numpy as np
 
-from priors.validation import check_positive
+from priors.validation import check_positive, check_probability
 
 from models.likelihoods import Likelihood
 from models.posterior import Diagnostics, diagnose
@@ -60,6 +60,7 @@ def zero_statistics(draws, feature_names, *, eps=None, map_result=None, hdi_prob
 
     draws = np.asarray(draws, dtype=float)
     eps = default_eps(draws) if eps is None else check_positive("eps", eps)
+    hdi_prob = check_probability("hdi_prob", hdi_prob)
     n = draws.shape[0]
     hdi = np.atleast_2d(az.hdi(draws[None, :, :], hdi_prob=hdi_prob))
     rows = []

@@ -16,7 +16,8 @@ InferenceData (netCDF) with
 * attributes of ``posterior``: ``cusp_format_version``; what the model was:
   ``cusp_prior`` (JSON: family and parameters), ``cusp_likelihood`` (JSON: name and
   parameters, ``sigma`` null when estimated), ``cusp_fit_intercept``, ``cusp_sampler``,
-  ``cusp_target_accept``, ``cusp_notes`` (JSON list); and, for files of a run,
+  ``cusp_target_accept``, ``cusp_notes`` (JSON list), ``cusp_groups`` (JSON list of the
+  groups written, checked on reading); and, for files of a run,
   ``cusp_run_name``, ``cusp_run_title``, ``cusp_run_description``, ``cusp_label``,
   ``cusp_position``.
 
@@ -26,6 +27,7 @@ or sampling again.  Files of another format version are refused with one message
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -45,6 +47,10 @@ FORMAT_VERSION = 2
 FORMAT_ATTR = "cusp_format_version"
 MAP_GROUP = "map"
 PATH_GROUP = "map_path"
+#: Attribute of ``posterior``: the groups the file was written with (JSON list), so that a
+#: file cut short is recognised; files without it must have :data:`REQUIRED_GROUPS`.
+GROUPS_ATTR = "cusp_groups"
+REQUIRED_GROUPS = ("posterior", "sample_stats", "observed_data")
 #: Attributes of ``posterior`` every results file has (the run attributes are optional).
 REQUIRED_ATTRS = (FORMAT_ATTR, "cusp_prior", "cusp_likelihood", "cusp_fit_intercept", "cusp_sampler",
                   "cusp_target_accept", "cusp_notes")
@@ -227,6 +233,11 @@ def check_format(idata, source=None):
     missing = [a for a in REQUIRED_ATTRS if a not in attrs]
     if "w" not in idata.posterior.data_vars:
         missing.append("posterior variable w")
+    try:
+        written = json.loads(attrs[GROUPS_ATTR]) if GROUPS_ATTR in attrs else list(REQUIRED_GROUPS)
+    except ValueError:
+        raise CuspInputError(f"{incomplete} ({GROUPS_ATTR} is not JSON)") from None
+    missing += [f"group {g}" for g in written if g not in idata.groups()]
     if missing:
         raise CuspInputError(f"{incomplete} (missing {', '.join(missing)})")
 
@@ -282,16 +293,26 @@ def read_run_attrs(idata) -> dict:
 def write_atomically(path, write, *, overwrite=False, suffix=""):
     """Call ``write(tmp_path)`` and move the finished file to ``path`` in one step.
 
-    An interrupted write leaves no partial file behind, and an existing ``path`` is
-    replaced only with ``overwrite=True``.
+    An interrupted write leaves no partial file at ``path``; the temporary file is named
+    ``.cusp-<pid>-*`` so that one left by a killed process is removed by the next write
+    into the same folder.  An existing ``path`` is replaced only with ``overwrite=True``,
+    and never when it is a folder.
     """
     path = os.fspath(path)
-    if os.path.exists(path) and not overwrite:
+    if not path.strip():
+        raise CuspInputError("the output file name is empty; give a file name")
+    if os.path.isdir(path):
+        raise CuspInputError(f"{path} is a folder; give a file name to write")
+    if os.path.lexists(path) and not overwrite:
         raise CuspInputError(f"{path} already exists; choose another name or allow overwriting (--force)")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise CuspInputError(f"folder {directory} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=".cusp-", suffix=suffix or ".tmp", dir=directory)
+    remove_stale_temp_files(directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=suffix or ".tmp", dir=directory)
+    except OSError as exc:
+        raise CuspInputError(f"cannot write in folder {directory} ({exc.strerror}); choose another place") from None
     os.close(fd)
     try:
         write(tmp)
@@ -301,6 +322,40 @@ def write_atomically(path, write, *, overwrite=False, suffix=""):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+_TEMP_PREFIX = ".cusp-"
+
+
+def remove_stale_temp_files(directory) -> list[str]:
+    """Remove ``.cusp-<pid>-*`` temporary files in ``directory`` whose writing process
+    no longer runs (killed mid-write); return the paths removed."""
+    removed = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return removed
+    for entry in entries:
+        pid_text = entry[len(_TEMP_PREFIX):].partition("-")[0]
+        if not (entry.startswith(_TEMP_PREFIX) and pid_text.isdigit()):
+            continue
+        path = os.path.join(directory, entry)
+        if os.path.isfile(path) and not process_runs(int(pid_text)):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+                removed.append(path)
+    return removed
+
+
+def process_runs(pid) -> bool:
+    """True if process ``pid`` runs on this machine (or cannot be asked about)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or not a pid we can ask about): leave its files
+    return True
 
 
 def write_text_atomically(path, text, *, overwrite=False, suffix=".txt"):
@@ -347,7 +402,11 @@ def save_netcdf(idata, path, *, overwrite=False):
     """Write ``idata`` (posterior, MAP, data) to a netCDF file atomically, without
     wall-clock timings: the same run with the same seed writes the same bytes, apart
     from the ``created_at`` timestamps."""
-    write_atomically(path, without_timing(idata).to_netcdf, overwrite=overwrite, suffix=".nc")
+    out = without_timing(idata)
+    if "posterior" in out.groups():
+        # posterior is written first: a file cut short after it still names what is missing
+        out.posterior.attrs[GROUPS_ATTR] = json.dumps(list(out.groups()))
+    write_atomically(path, out.to_netcdf, overwrite=overwrite, suffix=".nc")
 
 
 def load_netcdf(path):
@@ -358,8 +417,9 @@ def load_netcdf(path):
         raise CuspInputError(f"no results file at {path}")
     try:
         idata = az.from_netcdf(path)
-    except (OSError, ValueError) as exc:
-        raise CuspInputError(f"{path} is not a cusp results file (netCDF): {exc}") from None
-    for group in idata.groups():
-        getattr(idata, group).load()
+        for group in idata.groups():
+            getattr(idata, group).load()
+    except Exception as exc:  # netCDF4/HDF5 raise many types for a truncated or foreign file
+        raise CuspInputError(f"{path} cannot be read as a cusp results file (it is corrupted, incomplete or not "
+                             f"netCDF): {type(exc).__name__}: {exc}") from None
     return idata

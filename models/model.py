@@ -2,23 +2,48 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
 
 from priors import CuspDataWarning, CuspInputError, Prior, gaussian
-from priors.validation import check_bool, check_number, check_positive, check_whole
+from priors.validation import (SCALE_RANGE, check_bool, check_number, check_positive, check_probability, check_scale, check_seed,
+                               check_whole)
 
 from models.map.solver import penalty_sum, solve
-from models.data import as_design, check_lengths, column_notes
+from models.data import as_design, check_lengths, check_names, column_notes, describe_value
 from models.map.certificate import certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import build_pymc_model, collapses, run_sampler
+from models.posterior.pymc_model import check_sampling_size
 from models.results import MapPath, MapResult
 from models.io import add_map, add_path, write_fit_attrs
 
 _RIDGE_START_FACTOR = 10.0
+_SCALES_EXAMPLE = "an array of prior scales, e.g. prior.scale * np.logspace(-2, 2, 25)"
+
+
+def _check_start(coef_init, p):
+    """The solver's starting coefficients: zeros, or ``coef_init`` as ``p`` finite numbers."""
+    if coef_init is None:
+        return np.zeros(p)
+    try:
+        raw = np.asarray(coef_init, dtype=object)
+    except (TypeError, ValueError):  # not array-like at all
+        raw = np.empty(0, dtype=object)
+    if raw.shape != (p,):
+        raise CuspInputError(f"coef_init must be finite numbers, one per column of X (shape ({p},)), "
+                             f"got {describe_value(coef_init, typed=False)} with shape {raw.shape}")
+    start = np.empty(p)
+    for j, value in enumerate(raw):
+        try:
+            start[j] = check_number(f"coef_init[{j}]", value)
+        except CuspInputError:
+            raise CuspInputError(f"coef_init must be finite numbers, one per column of X; "
+                                 f"coef_init[{j}] is {describe_value(value, typed=False)}") from None
+    return start
 
 
 class Model:
@@ -60,7 +85,7 @@ class Model:
 
     def __init__(self, likelihood, prior, *, sigma=None, fit_intercept=None, tol=1e-9, max_iter=1000):
         if not isinstance(prior, Prior):
-            raise CuspInputError(f"prior must be a Prior from the priors package (e.g. laplace(1.0)), got {prior!r}")
+            raise CuspInputError(f"prior must be a Prior from the priors package (e.g. laplace(1.0)), got {describe_value(prior)}")
         self.likelihood = make_likelihood(likelihood, sigma=sigma)
         self.prior = prior
         # asked once: a map path builds one Model per scale, and the solver asks often
@@ -92,9 +117,8 @@ class Model:
             if X is not None:
                 raise CuspInputError("normal_means takes no X: call map(y=y)")
             y = self.likelihood.check_y(y)
-            names = [str(n) for n in feature_names] if feature_names is not None else [f"w{j}" for j in range(y.size)]
-            if len(names) != y.size:
-                raise CuspInputError(f"{len(names)} names for {y.size} means")
+            names = check_names(feature_names, y.size, "means") if feature_names is not None else [
+                f"w{j}" for j in range(y.size)]
             return None, y, names
         if X is None or y is None:
             raise CuspInputError("map needs both X and y")
@@ -160,12 +184,8 @@ class Model:
             coef = np.asarray(self.prior.prox_local(y, self.likelihood.sigma**2), dtype=float).reshape(y.shape)
             intercept, converged, n_iter, message = 0.0, True, 1, "closed form: w_j = prox(y_j, sigma^2)"
         else:
-            p = X.shape[1]
-            coef0 = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=float)
-            if coef0.shape != (p,):
-                raise CuspInputError(f"coef_init must have shape ({p},), got {coef0.shape}")
-            if not np.all(np.isfinite(coef0)) or not np.isfinite(intercept_init if intercept_init is not None else 0.0):
-                raise CuspInputError("coef_init and intercept_init must be finite numbers")
+            coef0 = _check_start(coef_init, X.shape[1])
+            intercept_init = check_number("intercept_init", intercept_init, allow_none=True)
             if coef_init is None and self.prior.zero_threshold == np.inf:
                 coef0, start_c = self._ridge_start(X, y, names, tol_abs)
                 notes.append(
@@ -242,8 +262,15 @@ class Model:
             estimated, the MAP is computed at its posterior median, and the notes say so.
             The file format (groups and ``cusp_*`` attributes) is :mod:`models.io`'s.
         """
+        # every setting is checked before any work; the size limit once the data say how many coefficients
+        draws, tune, chains = check_sampling_size(draws, tune, chains)
+        random_seed = check_seed("random_seed", random_seed)
+        if target_accept is not None:
+            target_accept = check_probability("target_accept", target_accept)
+        progressbar = check_bool("progressbar", progressbar)
         X, y, names = self._check_data(X, y, feature_names)
-        factors = None if path_factors is None else self._path_scales(path_factors, "path_factors")
+        check_sampling_size(draws, tune, chains, len(names))
+        factors = None if path_factors is None else self._path_factors(path_factors)
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
         if target_accept is None and not collapses(self.likelihood, self.prior, X):
@@ -282,7 +309,8 @@ class Model:
         return FitResult.from_idata(self.sample(X, y, **kwargs))
 
     def _ridge_start(self, X, y, names, tol_abs):
-        ridge = Model(self.likelihood, gaussian(_RIDGE_START_FACTOR * self.prior.scale), fit_intercept=self.fit_intercept,
+        # the start's scale stays inside the accepted range (a prior at 1e50 starts from gaussian(1e50))
+        ridge = Model(self.likelihood, gaussian(min(_RIDGE_START_FACTOR * self.prior.scale, SCALE_RANGE[1])), fit_intercept=self.fit_intercept,
                       tol=self.tol, max_iter=self.max_iter)
         res = ridge._map_checked(X, y, names, None, None, tol_abs, data_notes=[])
         return res.coef, res.intercept
@@ -300,13 +328,34 @@ class Model:
 
     @staticmethod
     def _path_scales(values, what):
-        """``values`` as a 1-D float array of finite positive numbers (prior scales, or
-        factors of the prior scale)."""
-        name, one = ("scales", "prior scale") if what == "prior scales" else (what, "factor")
+        """``values`` as a 1-D float array: prior scales (each inside
+        :data:`~priors.validation.SCALE_RANGE`), or finite positive factors of the prior scale."""
+        scales = what == "prior scales"
+        name, one = ("scales", "prior scale") if scales else (what, "factor")
+        if values is None:
+            raise CuspInputError(f"map_path needs scales: {_SCALES_EXAMPLE}")
+        if isinstance(values, (str, bytes, dict, set, frozenset)) or not (
+                isinstance(values, (list, tuple, np.ndarray, numbers.Real))):
+            wanted = _SCALES_EXAMPLE if scales else "factors of the prior scale, e.g. np.logspace(-2, 2, 25)"
+            raise CuspInputError(f"{name} must be a list or array of numbers ({wanted}), got {describe_value(values)}")
+        if isinstance(values, np.ma.MaskedArray):
+            raise CuspInputError(f"{name} is a masked array: give a plain list or array of numbers")
         raw = np.asarray(values, dtype=object).ravel()  # no coercion: True is not a scale
         if raw.size == 0:
             raise CuspInputError(f"{name} is empty: give at least one {one}")
-        return np.array([check_positive(f"{one} in {name}", v) for v in raw], dtype=float)
+        check = check_scale if scales else check_positive
+        return np.array([check(f"{one} in {name}", v) for v in raw], dtype=float)
+
+    def _path_factors(self, values):
+        """The factors of the prior scale whose scaled values are valid prior scales (the
+        others are left out of the stored path; a note in the results says so), or one
+        CuspInputError when none is."""
+        factors = self._path_scales(values, "path_factors")
+        low, high = SCALE_RANGE
+        inside = (self.prior.scale * factors >= low) & (self.prior.scale * factors <= high)
+        if not inside.any():
+            check_scale(f"prior scale {self.prior.scale:g} x path factor {factors[0]:g}", self.prior.scale * factors[0])
+        return factors[inside]
 
     def _map_path_checked(self, X, y, names, scales, data_notes):
         results = [None] * scales.size

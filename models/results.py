@@ -71,7 +71,8 @@ class MapResult:
         for r in self.rows():
             if r["is_zero"]:
                 verdict = "zero: certified" if r["certified"] else "zero: NOT certified"
-                margin = f"{r['margin']:>11.4g}"
+                # None when the slope is not a number (rows() turns NaN into None)
+                margin = f"{'n/a':>11}" if r["margin"] is None else f"{r['margin']:>11.4g}"
             else:
                 verdict = "non-zero: stationary" if r["certified"] else "non-zero: NOT stationary"
                 margin = f"{'':>11}"
@@ -83,14 +84,24 @@ class MapResult:
     def summary(self) -> str:
         """Header lines plus :meth:`table`."""
         cert = self.certificate
-        gap = "n/a (nonconvex)" if cert.duality_gap is None else f"{cert.duality_gap:.3g}"
         head = [
             f"{self.mode} of {self.likelihood} likelihood x {self.prior.describe()} prior",
             f"exact zeros: {self.n_zeros} of {self.coef.size}; intercept {self.intercept:.6g}; objective {self.objective:.10g}",
-            f"converged: {self.converged} ({self.message}); duality gap: {gap}",
+            f"converged: {self.converged} ({self.message}); duality gap: {self.gap_text()}",
         ]
         head += [f"note: {n}" for n in self.notes]
         return "\n".join(head) + "\n\n" + self.table()
+
+    def gap_text(self) -> str:
+        """The duality gap as shown: the number, or ``n/a (reason)``."""
+        cert = self.certificate
+        if cert.duality_gap is not None:
+            return f"{cert.duality_gap:.3g}"
+        if cert.gap_note:
+            return f"n/a ({cert.gap_note})"
+        # the note is not stored in results files: a convex global MAP read back without
+        # its gap lost it to rounding (see models.map.certificate.duality_gap)
+        return "n/a (nonconvex)" if self.mode != "global MAP" else "n/a (not computable to useful precision)"
 
     def to_dict(self) -> dict:
         """JSON-ready dict of the result."""
@@ -108,6 +119,7 @@ class MapResult:
             "max_violation": cert.max_violation,
             "tol": cert.tol,
             "duality_gap": cert.duality_gap,
+            "duality_gap_note": cert.gap_note,
             "intercept_residual": cert.intercept_residual,
             "coefficients": self.rows(),
             "notes": list(self.notes),

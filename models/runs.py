@@ -99,7 +99,8 @@ def load_run(paths) -> RunResult:
     """A run from its netCDF files (a folder, or a list of ``.nc`` files)."""
     if isinstance(paths, (str, os.PathLike)) and os.path.isdir(paths):
         folder = os.fspath(paths)
-        paths = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".nc"))
+        # hidden files are temporary ones (.cusp-*.nc being written), never results
+        paths = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".nc") and not f.startswith("."))
         if not paths:
             raise CuspInputError(f"no .nc results files in {folder}")
     elif isinstance(paths, (str, os.PathLike)):

@@ -7,7 +7,7 @@
 """
 
 from .errors import CuspDataWarning, CuspInputError
-from .validation import check_bool, check_number, check_positive, check_probability, check_whole
+from .validation import check_bool, check_number, check_positive, check_probability, check_scale, check_whole
 from .base import Prior
 from .bridge import Bridge, bridge
 from .gaussian import Gaussian, gaussian
@@ -25,6 +25,7 @@ __all__ = [
     "CuspDataWarning",
     "check_number",
     "check_positive",
+    "check_scale",
     "check_probability",
     "check_whole",
     "check_bool",

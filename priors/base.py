@@ -73,7 +73,10 @@ class Prior(ABC):
         """Second derivative of ``penalty`` at ``w != 0`` (central differences of
         ``penalty_grad`` unless a family gives it in closed form)."""
         w = as_float_array(w)
-        h = 1e-6 * np.maximum(np.abs(w), 1e-12)
+        # A step relative to |w| (the scale where w = 0, whose value is never used).  An
+        # absolute floor (1e-12) stepped over the whole curvature of a tiny prior scale:
+        # student_t(1e-20) at w = 1e-39 got -5e19 instead of +2e40, and the solver stalled.
+        h = np.where(w != 0, 1e-6 * np.abs(w), 1e-6 * self.scale)
         return (as_float_array(self.penalty_grad(w + h)) - as_float_array(self.penalty_grad(w - h))) / (2 * h)
 
     @abstractmethod
@@ -186,6 +189,13 @@ class Prior(ABC):
     def conjugate_radius(self) -> float:
         """Largest ``|u|`` where ``conjugate(u)`` is finite (``inf`` when unbounded)."""
         return float("inf")
+
+    def fenchel_young(self, w, v):
+        """``penalty(w) + conjugate(v) - w v`` (vectorized): >= 0, and 0 exactly when
+        ``v`` is a subgradient of the penalty at ``w``.  The duality gap is a sum of these
+        terms; a family may override this with a form free of cancellation."""
+        w, v = as_float_array(w), as_float_array(v)
+        return unwrap(as_float_array(self.penalty(w)) + as_float_array(self.conjugate(v)) - w * v)
 
     # ----------------------------------------------------------------- PyMC
     def to_pymc(self, name: str, *, dims=None, shape=None):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .validation import check_positive
+from .validation import check_scale
 from .mixture import FixedVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
@@ -23,7 +23,7 @@ class Gaussian(Prior):
     convex = True
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("gaussian scale", self.scale))
+        object.__setattr__(self, "scale", check_scale("gaussian scale", self.scale))
 
     def logpdf(self, w):
         w = as_float_array(w)
@@ -50,6 +50,12 @@ class Gaussian(Prior):
 
     def conjugate(self, u):
         return unwrap(0.5 * (self.scale * as_float_array(u)) ** 2)
+
+    def fenchel_young(self, w, v):
+        # w^2 / (2 s^2) + s^2 v^2 / 2 - w v as one square: no cancellation of two terms
+        # of size s^2 v^2 (1e70 for a slope's rounding at s = 1e50).
+        w, v = as_float_array(w), as_float_array(v)
+        return unwrap(0.5 * (w / self.scale - self.scale * v) ** 2)
 
     @property
     def scale_mixture(self):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 from scipy.special import exp1, factorial
 
-from .validation import check_positive
+from .validation import check_scale
 from .mixture import HalfCauchyVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
@@ -78,7 +78,7 @@ class Horseshoe(Prior):
     pymc_target_accept = 0.95
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("horseshoe scale (tau)", self.scale))
+        object.__setattr__(self, "scale", check_scale("horseshoe scale (tau)", self.scale))
 
     def _u(self, w):
         return 0.5 * (as_float_array(w) / self.scale) ** 2

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .validation import check_positive
+from .validation import check_scale
 from .mixture import ExponentialVariance, ScaleMixture
 from .base import Prior, as_float_array, unwrap
 
@@ -34,7 +34,7 @@ class Laplace(Prior):
     convex = True
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("laplace scale", self.scale))
+        object.__setattr__(self, "scale", check_scale("laplace scale", self.scale))
 
     def logpdf(self, w):
         b = self.scale

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from scipy.special import logsumexp, roots_legendre
 
-from .validation import check_positive
+from .validation import check_scale
 from .base import as_float_array, unwrap
 from .horseshoe import Horseshoe
 from .mixture import ScaleMixture
@@ -89,10 +89,10 @@ class RegularizedHorseshoe(Horseshoe):
 
     def __post_init__(self):
         super().__post_init__()
-        object.__setattr__(self, "slab_scale", check_positive("regularized_horseshoe slab_scale", self.slab_scale))
-        object.__setattr__(self, "slab_df", check_positive("regularized_horseshoe slab_df", self.slab_df))
+        object.__setattr__(self, "slab_scale", check_scale("regularized_horseshoe slab_scale", self.slab_scale))
+        object.__setattr__(self, "slab_df", check_scale("regularized_horseshoe slab_df", self.slab_df))
         if self.global_df is not None:
-            object.__setattr__(self, "global_df", check_positive("regularized_horseshoe global_df", self.global_df))
+            object.__setattr__(self, "global_df", check_scale("regularized_horseshoe global_df", self.global_df))
 
     def _log_terms(self, w):
         """Per node: log of the mixing integrand (without 1/sqrt(2 pi)) and log v."""

@@ -12,10 +12,25 @@ import math
 import numpy as np
 from scipy.special import kve
 
-from .validation import check_number, check_positive
-from ._rootfind import solve_increasing
+from .validation import check_scale, check_scale_or_zero
+from ._rootfind import solve_increasing_log
 from .base import Prior, as_float_array, unwrap
 from .laplace import soft_threshold
+
+
+_KVE_ASYMPTOTIC_FROM = 1e3
+# e^x K_1(x) ~ sqrt(pi / (2x)) sum_k a_k / x^k with a_k = prod_{i<=k} (4 - (2i-1)^2) / (i 8):
+# eight terms give double precision from x = 1e3 on.
+_KVE_COEFS = np.cumprod([1.0] + [(4.0 - (2 * k - 1) ** 2) / (8 * k) for k in range(1, 8)])
+
+
+def log_kve1(x: float) -> float:
+    """``log(e^x K_1(x))`` for ``x > 0``: scipy's ``kve`` below 1e3, the asymptotic series
+    above (``kve(1, x)`` is NaN from x ~ 2e9 on, and ``delta / b`` reaches 1e100)."""
+    if x < _KVE_ASYMPTOTIC_FROM:
+        return math.log(kve(1, x))
+    series = float(np.sum(_KVE_COEFS * (1.0 / x) ** np.arange(_KVE_COEFS.size)))  # (1/x)^k: no overflow
+    return 0.5 * math.log(math.pi / (2 * x)) + math.log(series)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +51,8 @@ class SmoothedLaplace(Prior):
     delta: float = 0.1
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("smoothed_laplace scale", self.scale))
-        object.__setattr__(self, "delta", check_number("smoothed_laplace delta", self.delta, low=0.0, low_inclusive=True))
+        object.__setattr__(self, "scale", check_scale("smoothed_laplace scale", self.scale))
+        object.__setattr__(self, "delta", check_scale_or_zero("smoothed_laplace delta", self.delta))
 
     @property
     def log_normalizer(self) -> float:
@@ -45,11 +60,21 @@ class SmoothedLaplace(Prior):
         b, d = self.scale, self.delta
         if d == 0:
             return math.log(2 * b)
-        return math.log(2 * d) + math.log(kve(1, d / b)) - d / b
+        return self._log_normalizer_of_penalty - d / b
+
+    @property
+    def _log_normalizer_of_penalty(self) -> float:
+        """``log Z + delta / b``: the log normalizer of ``exp(-penalty)``, the density as
+        :meth:`logpdf` computes it.  ``-sqrt(w^2 + d^2) / b - log Z`` subtracted two numbers
+        of size ``d / b`` (1e49 at b = 1e-50, d = 0.1, ulp 1e33): logpdf was garbage and
+        p(0) NaN."""
+        b, d = self.scale, self.delta
+        if d == 0:
+            return math.log(2 * b)
+        return math.log(2 * d) + log_kve1(d / b)
 
     def logpdf(self, w):
-        w = as_float_array(w)
-        return unwrap(-np.hypot(w, self.delta) / self.scale - self.log_normalizer)
+        return unwrap(-as_float_array(self.penalty(w)) - self._log_normalizer_of_penalty)
 
     def penalty(self, w):
         w = as_float_array(w)
@@ -67,18 +92,29 @@ class SmoothedLaplace(Prior):
             return unwrap(np.sign(w) / self.scale)
         return unwrap(w / (self.scale * np.hypot(w, self.delta)))
 
+    def penalty_hess(self, w):
+        # delta^2 / (b (w^2 + delta^2)^(3/2)), as (d / r)^2 / (b r) with r = hypot(w, d)
+        w = as_float_array(w)
+        if self.delta == 0:
+            return np.zeros(np.shape(w))
+        r = np.hypot(w, self.delta)
+        return unwrap((self.delta / r) ** 2 / (self.scale * r))
+
     def prox(self, v, step):
         v, step = np.broadcast_arrays(as_float_array(v), as_float_array(step))
         c = step / self.scale
         if self.delta == 0:
             return soft_threshold(v, c)
         a, d = np.abs(v), self.delta
-        # x + c x / sqrt(x^2 + d^2) = |v| is increasing in x: one root in [0, |v|].
-        x = solve_increasing(
-            lambda x: x + c * x / np.hypot(x, d) - a,
-            lambda x: 1 + c * d**2 / np.hypot(x, d) ** 3,
-            np.zeros_like(a),
-            a,
+        # x + c x / sqrt(x^2 + d^2) = |v| is increasing in x, with one root in [lo, hi]
+        # (see _bound), solved for log x.  In [0, |v|] with a huge c = step / b (1e150
+        # for normal means with sigma = 1e50, b = 1e-50) the root, ~ |v| d / c, was too
+        # close to 0 for 200 bisection steps, which returned it 1e90 times too large.
+        x = solve_increasing_log(
+            lambda x: _stationarity(x, a, c, d),
+            lambda x: 1 + c * (d / np.hypot(x, d)) ** 2 / np.hypot(x, d),
+            _bound(0.5 * a, c, d),
+            _bound(a, c, d),
         )
         return unwrap(np.sign(v) * np.where(a == 0, 0.0, x))
 
@@ -101,19 +137,41 @@ class SmoothedLaplace(Prior):
         import pymc as pm
         import pytensor.tensor as pt
 
-        b, d, log_z = self.scale, self.delta, self.log_normalizer
+        b, d, log_z = self.scale, self.delta, self._log_normalizer_of_penalty
 
         def logp(value, b_, d_):
             if d == 0:
                 # PyTensor 2.38 rewrites sqrt(x**2) to switch(x >= 0, x, nan), which is NaN
                 # for negative x (pymc-devs/pytensor#1952): use |x| for the plain Laplace.
                 return -pt.abs(value) / b_ - log_z
-            return -pt.sqrt(value**2 + d_**2) / b_ - log_z
+            # the penalty (sqrt(x^2 + d^2) - d) / b as x^2 / (sqrt(x^2 + d^2) + d) / b, as in
+            # SmoothedLaplace.penalty: no cancellation of two terms of size d / b
+            return -(value**2 / (pt.sqrt(value**2 + d_**2) + d_)) / b_ - log_z
 
         def random(b_, d_, rng=None, size=None):
             return _sample_smoothed_laplace(float(b_), float(d_), rng, size)
 
         return pm.CustomDist(name, b, d, logp=logp, random=random, dims=dims, shape=shape)
+
+
+def _stationarity(x, a, c, d):
+    """``x + c x / h - a`` with ``h = hypot(x, d)``, without cancellation: for ``x >= d`` as
+    ``x - (a - c) - c d^2 / (h (h + x))``, since ``c x / h - a`` cancels to nothing once
+    ``x / h`` rounds to 1 (``a ~ c ~ 1e50``, ``x > 1e7 d``); below ``d`` directly (the
+    other form then subtracts two numbers of size ``c``)."""
+    h = np.hypot(x, d)
+    return np.where(x < d, x + c * (x / h) - a, x - (a - c) - c * (d / h) * (d / (h + x)))
+
+
+def _bound(a, c, d):
+    """The root of ``x + c x / sqrt(x^2 + d^2) = a`` is below ``_bound(a, c, d)`` and above
+    ``_bound(a / 2, c, d)``: each term is below ``a``, and the larger is above ``a / 2``.
+    The second term is below ``a`` where ``x / sqrt(x^2 + d^2) < a / c``, i.e.
+    ``x < d r / sqrt(1 - r^2)`` with ``r = a / c < 1``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = a / c
+        inside = d * r / np.sqrt(np.maximum((1 - r) * (1 + r), 0.0))
+    return np.where(r < 1, np.minimum(a, inside), a)
 
 
 def _sample_smoothed_laplace(b, d, rng, size):

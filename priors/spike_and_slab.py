@@ -16,7 +16,7 @@ import dataclasses
 import math
 
 from .errors import CuspInputError
-from .validation import check_positive, check_probability
+from .validation import check_probability, check_scale
 from .base import Prior, as_float_array, unwrap
 
 
@@ -38,7 +38,7 @@ class SpikeAndSlab(Prior):
     weight: float = 0.5
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("spike_and_slab scale", self.scale))
+        object.__setattr__(self, "scale", check_scale("spike_and_slab scale", self.scale))
         object.__setattr__(self, "weight", check_probability("spike_and_slab weight", self.weight))
 
     @property

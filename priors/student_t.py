@@ -6,7 +6,7 @@ import math
 import numpy as np
 from scipy.special import gammaln
 
-from .validation import check_positive
+from .validation import check_scale
 from .base import Prior, as_float_array, unwrap
 
 
@@ -25,8 +25,8 @@ class StudentT(Prior):
     nu: float = 3.0
 
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_positive("student_t scale", self.scale))
-        object.__setattr__(self, "nu", check_positive("student_t nu", self.nu))
+        object.__setattr__(self, "scale", check_scale("student_t scale", self.scale))
+        object.__setattr__(self, "nu", check_scale("student_t nu", self.nu))
 
     def logpdf(self, w):
         nu, s = self.nu, self.scale
@@ -40,6 +40,13 @@ class StudentT(Prior):
     def penalty_grad(self, w):
         w = as_float_array(w)
         return unwrap((self.nu + 1) * w / (self.nu * self.scale**2 + w**2))
+
+    def penalty_hess(self, w):
+        # (nu + 1) (nu s^2 - w^2) / (nu s^2 + w^2)^2, written as products of ratios (no w^4)
+        w = as_float_array(w)
+        c2 = self.nu * self.scale**2
+        r = c2 + w * w
+        return unwrap((self.nu + 1) * ((c2 - w * w) / r) / r)
 
     def prox(self, v, step):
         # Stationarity x - v + step (nu+1) x / (nu s^2 + x^2) = 0, times (nu s^2 + x^2):

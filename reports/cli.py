@@ -15,6 +15,7 @@ import os
 import sys
 
 from models.data import DIABETES_SIGMA
+from models.interrupts import catch_signals, raise_if_interrupted
 from models.io import write_text_atomically
 from models.runs import load_run, save_run
 from models.scripts.common import (
@@ -22,11 +23,12 @@ from models.scripts.common import (
     add_sampling_arguments,
     parse_params,
     plain_warnings,
-    positive_float,
     resolve_priors,
+    scale_float,
+    seed_int,
 )
 from reports.cells import threshold_label
-from reports.publish import check_output_folder, staged_folder
+from reports.publish import check_output_folder, is_staging_folder, staged_folder
 from priors import REGISTRY, CuspInputError
 
 
@@ -104,17 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--out", default="cusp-study", help="output folder (default ./cusp-study)")
     study.add_argument("--force", action="store_true", help="replace an existing output folder")
     study.add_argument("--quick", action="store_true", help="smaller grids and tiny sampling (seconds; for tests)")
-    study.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    study.add_argument("--seed", type=seed_int, default=0, help="random seed (default 0)")
 
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
     m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
     m.add_argument("--prior", default="laplace", metavar="SPEC",
                    help=f"one of {', '.join(REGISTRY)}, or a spec with its parameters such as 'bridge(scale=1, p=0.5)' "
                         "(default laplace)")
-    m.add_argument("--scale", type=positive_float, default=None,
+    m.add_argument("--scale", type=scale_float, default=None,
                    help="prior scale, unless the --prior spec sets one (default 1.0)")
     m.add_argument("--param", action="append", metavar="KEY=VALUE", help="extra prior parameter, e.g. p=0.5 or nu=3")
-    m.add_argument("--sigma", type=float, default=DIABETES_SIGMA, help=f"Gaussian noise sd (default {DIABETES_SIGMA:g})")
+    m.add_argument("--sigma", type=scale_float, default=DIABETES_SIGMA, help=f"Gaussian noise sd (default {DIABETES_SIGMA:g})")
     return parser
 
 
@@ -147,12 +149,17 @@ def _write_run(run, folder):
     write_report(run, folder)
 
 
+def _inputs(args) -> list:
+    """The files a command reads: ``--force`` must never delete a folder holding one."""
+    return [getattr(args, "data", None)]
+
+
 def _run(args):
-    out = args.out or f"cusp-{args.script}"
-    check_output_folder(out, force=args.force)  # before sampling, not after
+    out = f"cusp-{args.script}" if args.out is None else args.out
+    check_output_folder(out, force=args.force, inputs=_inputs(args))  # before sampling, not after
     run = _run_script(args.script, args)
     print(run.summary())
-    with staged_folder(out, force=args.force) as tmp:
+    with staged_folder(out, force=args.force, inputs=_inputs(args)) as tmp:
         _write_run(run, tmp)
     _step(f"wrote {os.path.join(out, 'index.html')}")
 
@@ -199,10 +206,15 @@ def _study(args):
 def _report(args):
     from reports.html import render_run
 
+    for path in args.results:
+        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        if is_staging_folder(folder):
+            raise CuspInputError(f"{folder} is the staging folder of an unfinished cusp run (interrupted or still "
+                                 "running); its files may be incomplete: re-run the model")
     run = load_run(args.results[0] if len(args.results) == 1 else args.results)
     first = args.results[0]
     folder = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
-    output = args.output or os.path.join(folder, "report.html")
+    output = os.path.join(folder, "report.html") if args.output is None else args.output
     html = render_run(run)
     write_text_atomically(output, html, overwrite=args.force, suffix=".html")
     _step(f"wrote {output}")
@@ -211,13 +223,18 @@ def _report(args):
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        with plain_warnings("cusp: warning"):
-            return _dispatch(args)
+        with catch_signals(), plain_warnings("cusp"):
+            try:
+                return _dispatch(args)
+            except Exception:
+                raise_if_interrupted()  # a library's error after a signal: the signal is the cause
+                raise
     except CuspInputError as exc:
         print(f"cusp: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("cusp: interrupted; no output was written", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        what = "SIGTERM received" if "SIGTERM" in str(exc) else "interrupted"
+        print(f"cusp: {what}; no output was written", file=sys.stderr)
         return 130
 
 

@@ -32,7 +32,7 @@ def run_folder(tmp_path_factory):
 
 
 def test_run_writes_results_summary_and_report(run_folder):
-    assert sorted(os.listdir(run_folder)) == ["gaussian.nc", "index.html", "laplace.nc", "summary.json"]
+    assert sorted(os.listdir(run_folder)) == [".cusp-output", "gaussian.nc", "index.html", "laplace.nc", "summary.json"]
     html = (run_folder / "index.html").read_text()
     assert "0 (exact)" in html  # the Laplace MAP zeroes |y| <= 1
     assert not [d for d in os.listdir(run_folder.parent) if d.startswith(".")]  # no staging folder left

@@ -191,6 +191,6 @@ def test_cli_duplicate_and_hostile_column_names(tmp_path):
     warned = [line for line in done.stderr.splitlines() if line.startswith("cusp: warning: ")]
     assert len(warned) == 1 and "'/etc/passwd', 'copy' are identical" in warned[0]
     assert set(os.listdir(tmp_path)) == before | {"out"}
-    assert sorted(os.listdir(out)) == ["index.html", "laplace.nc", "summary.json"]
+    assert sorted(os.listdir(out)) == [".cusp-output", "index.html", "laplace.nc", "summary.json"]
     html = (out / "index.html").read_text()
     assert "are identical" in html  # the note reaches the report

@@ -131,8 +131,8 @@ def test_regression_on_csv(tmp_path):
         ("a,y\n1,2\n2,1.5\n3,4\n", ("--likelihood", "poisson"), "whole numbers"),
         ("a,y\n1,1\n2,1\n3,1\n", ("--likelihood", "logistic"), "both classes are needed"),
         ("a,b,y\n1,7,2\n2,7,1\n", ("--features", "b"), "every feature column"),
-        ("a,y\n1,2\n3,4\n", ("--scale", "0"), "--scale: must be a finite number > 0"),
-        ("a,y\n1,2\n3,4\n", ("--scale", "nan"), "--scale: must be a finite number > 0"),
+        ("a,y\n1,2\n3,4\n", ("--scale", "0"), "--scale: must be a finite number >= 1e-50 and <= 1e+50"),
+        ("a,y\n1,2\n3,4\n", ("--scale", "nan"), "--scale: must be a finite number >= 1e-50 and <= 1e+50"),
         ("a,y\n1,2\n3,4\n", ("--sigma", "-1"), "sigma"),
     ],
     ids=["missing-file", "missing-target", "non-numeric", "nan-cells", "one-row", "ragged", "bad-labels", "missing-feature",
@@ -178,7 +178,7 @@ def test_cli_priors_table():
     "args, message",
     [
         (["map", "--prior", "nope"], "unknown prior"),
-        (["map", "--scale", "-1"], "argument --scale: must be a finite number > 0, got -1.0"),
+        (["map", "--scale", "-1"], "argument --scale: must be a finite number >= 1e-50 and <= 1e+50, got -1.0"),
         (["map", "--prior", "bridge", "--param", "p"], "KEY=VALUE"),
     ],
 )

@@ -28,6 +28,9 @@ _MIN_WORKING_SET = 10
 _MAX_LOCAL_JUMPS = 5
 # Halvings of a Newton polish step that stops where a coefficient reaches 0 (see _polish_step).
 _POLISH_HALVINGS = 10
+# A step may leave the objective this many ulps higher and still count as no rise (see _raises).
+_ROUNDING_ULPS = 4
+_EPS = float(np.finfo(float).eps)
 
 
 @dataclasses.dataclass
@@ -69,6 +72,8 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
         ws = _working_set(w, viol, p)
         step = _newton_step(X, y, likelihood, prior, prox, w, c, ws, eta, g, fit_intercept, tol)
         if likelihood.quadratic:
+            if _same_point(w[ws], c, *step):
+                return SolverOutput(w, c, False, it, _stalled_message(worst, tol))
             w[ws], c = step
             continue
         accepted = _line_search(X, y, likelihood, prior, w, c, ws, step, eta, g, local_mode)
@@ -77,7 +82,13 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
             # likelihood (separable logistic data: tiny curvature weights) it jumps to the
             # basin at 0, which can be an ascent direction for the true objective.  Then
             # take a descent step on the current support instead (zeros held at 0).
-            accepted = _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept)
+            support = _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept)
+            # Where that does not lower it either, a step that leaves the objective equal
+            # to rounding is kept: at a tiny prior scale (student_t(1e-50)) the MAP is
+            # ~1e-98, no step changes the objective's digits, and demanding a decrease
+            # stalled at w = 0.0.
+            if _lowers(X, y, likelihood, prior, w, c, support) or _raises(X, y, likelihood, prior, w, c, accepted):
+                accepted = support
         if accepted is None and local_mode and jumps < _MAX_LOCAL_JUMPS:
             # In local mode the objective falls to -inf towards 0, so a coefficient that
             # starts in the pole's basin (e.g. the ridge start of a tiny tau, |w| ~ 1e-13)
@@ -88,8 +99,23 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
             jumps += 1
         if accepted is None:
             return SolverOutput(w, c, False, it, f"line search stalled with largest violation {worst:.3g} > tol {tol:.3g}")
+        if _same_point(w, c, *accepted):
+            return SolverOutput(w, c, False, it, _stalled_message(worst, tol))
         w, c = accepted
     return SolverOutput(w, c, False, max_iter, f"stopped after max_iter={max_iter} outer iterations before the certificate held")
+
+
+def _same_point(w, c, new_w, new_c):
+    """True when a step leaves every coefficient and the intercept bit for bit as they were."""
+    return bool(np.array_equal(w, new_w) and c == new_c)
+
+
+def _stalled_message(worst, tol):
+    # At a floating-point fixed point another iteration repeats the same step; without
+    # this stop a MAP whose coefficients underflow (bridge(scale=1e-50, p=1.1): |w| ~
+    # 1e-750) ran max_iter outer iterations of max_sweeps sweeps each.
+    return (f"stalled: no floating-point step changes the solution, largest violation {worst:.3g} > tol {tol:.3g} "
+            "(the exact MAP may not be representable in double precision at these scales)")
 
 
 def _working_set(w, viol, p):
@@ -136,6 +162,7 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
     k = w.size
     history = [w.copy()]
     for _ in range(max_sweeps):
+        moved = False
         for j in range(k):
             old = w[j]
             d = diag[j]
@@ -143,10 +170,16 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
             if new != old:
                 Gw += G[:, j] * (new - old)
                 w[j] = new
+                moved = True
         if optimality_violation(prior, w, Gw - q).max(initial=0.0) <= tol:
             break
         history.append(w.copy())
-        if _newton_polish(G, q, w, prior):
+        polished = _newton_polish(G, q, w, prior)
+        if not (moved or polished):
+            # Every exact coordinate update returned its input: further sweeps repeat it
+            # (e.g. a coefficient whose minimizer underflows to 0.0); the outer loop judges.
+            break
+        if polished:
             Gw = G @ w
             history = [w.copy()]
             # The polished point may already be the solution.  Under a pole at 0 the next
@@ -298,16 +331,40 @@ def _lowers(X, y, likelihood, prior, w, c, accepted):
     return _objective(X, y, likelihood, prior, *accepted) < _objective(X, y, likelihood, prior, w, c)
 
 
+def _raises(X, y, likelihood, prior, w, c, accepted):
+    """True when there is no ``accepted`` step, or it raises the objective above ``(w, c)``
+    by more than a few ulps (``_ROUNDING_ULPS``), or makes it non-finite.
+
+    The allowance is the rounding of evaluating the objective, no more: at a prior scale
+    of 1e-50 the step to the MAP changes the objective by ~1e-22 of itself, and the
+    intercept's re-rounding moved it by 0.7 ulp (bridge(1e-50, p=0.5) on breast-cancer
+    data stalled), while the ascent this check exists for (separable data, a jump to the
+    basin at 0) rises by ~350 ulps per step and ping-pongs if allowed."""
+    if accepted is None:
+        return True
+    old = _objective(X, y, likelihood, prior, w, c)
+    return not _objective(X, y, likelihood, prior, *accepted) <= old + _ROUNDING_ULPS * _EPS * abs(old)
+
+
 def _saddle_free_direction(H, grad, *, only_if_indefinite=False):
     """``-|H|^-1 grad``, with ``|H|`` the Hessian with its eigenvalues replaced by their
     absolute values: a descent direction even where a nonconvex penalty makes ``H``
     indefinite.  None when ``H`` is zero (or, with ``only_if_indefinite``, positive
-    definite: the plain Newton step was the one to take)."""
-    lam, V = np.linalg.eigh(H)
+    definite: the plain Newton step was the one to take).
+
+    ``H`` is first scaled to unit diagonal (``D H D`` with ``D = |diag H|^-1/2``; the
+    direction ``-D |DHD|^-1 D grad`` still descends).  Unscaled, coefficients in the basin
+    of a tiny prior scale (student_t(1e-20): curvature 2e40 at |w| ~ 1e-39) set the
+    eigenvalue floor, 1e-12 of the largest, far above the curvature of the others, whose
+    steps then vanished (2e-24 for a coefficient 4 away from stationary).
+    """
+    diag = np.abs(np.diag(H))
+    d = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
+    lam, V = np.linalg.eigh(H * d[:, None] * d[None, :])
     if not np.any(lam) or (only_if_indefinite and lam.min() > 0):
         return None
     abs_lam = np.maximum(np.abs(lam), 1e-12 * np.abs(lam).max())
-    return -V @ ((V.T @ grad) / abs_lam)
+    return -d * (V @ ((V.T @ (d * grad)) / abs_lam))
 
 
 def _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept):

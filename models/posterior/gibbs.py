@@ -25,17 +25,22 @@ Gaussian, Laplace and horseshoe priors are all scale mixtures of normals,
 An intercept with a flat prior is integrated out exactly by centring ``X`` and ``y``;
 its draws are then ``mean(y) - mean(X) w + sigma / sqrt(n) z``.
 
-This is a check-free numerical engine for the study and the tests; the user-facing
-sampler is NUTS through :meth:`models.Model.sample`.  The tests compare these draws
-with the exact normal-means posteriors (Hans 2009; horseshoe by quadrature) and with
-brute-force quadrature in two dimensions.
+This is a numerical engine for the study and the tests (its inputs are checked with the
+same rules as :class:`models.Model`'s); the user-facing sampler is NUTS through
+:meth:`models.Model.sample`.  The tests compare these draws with the exact normal-means
+posteriors (Hans 2009; horseshoe by quadrature) and with brute-force quadrature in two
+dimensions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from priors import CuspInputError
+from priors import CuspInputError, Prior
+from priors.validation import check_bool, check_scale, check_seed, check_whole
+
+from models.data import as_design, check_lengths, describe_value
+from models.likelihoods import Gaussian
 
 __all__ = ["gibbs_posterior", "supports_gibbs"]
 
@@ -70,13 +75,20 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
     w : ndarray of shape (chains, draws, p)
     intercept : ndarray of shape (chains, draws) (zeros without an intercept)
     """
+    random_seed = check_seed("random_seed", random_seed)
+    draws, burn, chains = check_whole("draws", draws), check_whole("burn", burn, low=0), check_whole("chains", chains)
+    sigma = check_scale("sigma", sigma)
+    fit_intercept = check_bool("fit_intercept", fit_intercept)
+    if not isinstance(prior, Prior):
+        raise CuspInputError(f"prior must be a Prior from the priors package (e.g. laplace(1.0)), got {describe_value(prior)}")
     if not supports_gibbs(prior):
         raise CuspInputError(
             f"{prior.describe()} has no scale-mixture form with an exact Gibbs step, so the Gibbs sampler cannot "
             "sample it; use NUTS (Model.sample)"
         )
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
+    X, _ = as_design(X)
+    y = Gaussian(sigma).check_y(y)
+    check_lengths(X, y, fit_intercept=fit_intercept)
     n, p = X.shape
     if fit_intercept:
         x_mean, y_mean = X.mean(axis=0), y.mean()

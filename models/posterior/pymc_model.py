@@ -23,11 +23,21 @@ import os
 import numpy as np
 
 from priors import CuspInputError
-from priors.validation import check_probability, check_whole
+from priors.validation import check_number, check_probability, check_seed, check_whole
 
+from models.data import describe_value
+from models.interrupts import Interrupted, catch_signals, raise_if_interrupted
 from models.likelihoods import Gaussian, sigma_prior_scale
 
+__all__ = ["SAMPLERS", "COLLAPSE_MAX_FEATURES", "MAX_DRAWS", "MAX_CHAINS", "DRAWS_MEMORY_LIMIT", "build_pymc_model",
+           "check_complete", "check_sampler", "check_sampling_size", "collapses", "intercept_prior", "run_sampler"]
+
 SAMPLERS = ("pymc", "nutpie")
+#: Most draws (and most tuning steps) per chain cusp runs, and most chains.
+MAX_DRAWS = 10**7
+MAX_CHAINS = 1000
+#: Budget, in bytes, for the stored draws of ``w``: chains x draws x features x 8.
+DRAWS_MEMORY_LIMIT = 4 * 10**9
 #: Wide sd of the intercept's prior on the logit / log scale (GLMs).
 _GLM_INTERCEPT_SD = 10.0
 _INTERCEPT_SD_FACTOR = 10.0
@@ -140,7 +150,7 @@ def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept):
 def check_sampler(sampler: str, pymc_model) -> None:
     """Refuse an unknown sampler, a missing nutpie, or nutpie on discrete variables."""
     if sampler not in SAMPLERS:
-        raise CuspInputError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}")
+        raise CuspInputError(f"unknown sampler {describe_value(sampler, typed=False)}; choose one of {', '.join(SAMPLERS)}")
     if sampler == "nutpie":
         if importlib.util.find_spec("nutpie") is None:
             raise CuspInputError(
@@ -154,37 +164,81 @@ def check_sampler(sampler: str, pymc_model) -> None:
             )
 
 
+def check_sampling_size(draws, tune, chains, n_features=None) -> tuple[int, int, int]:
+    """``(draws, tune, chains)`` as whole numbers within cusp's limits, or one
+    :class:`CuspInputError` giving the limit: at most :data:`MAX_DRAWS` draws and tuning
+    steps per chain and :data:`MAX_CHAINS` chains, and, when ``n_features`` is known, at
+    most :data:`DRAWS_MEMORY_LIMIT` bytes of stored draws (``chains x draws x n_features``
+    doubles).  The command line calls it too, so both refuse the same sizes."""
+    draws = check_number("draws", draws, low=1, high=MAX_DRAWS, low_inclusive=True, integer=True)
+    tune = check_number("tune", tune, low=0, high=MAX_DRAWS, low_inclusive=True, integer=True)
+    chains = check_number("chains", chains, low=1, high=MAX_CHAINS, low_inclusive=True, integer=True)
+    if n_features is not None:
+        n_features = check_whole("n_features", n_features)
+        stored = chains * draws * n_features * 8
+        if stored > DRAWS_MEMORY_LIMIT:
+            most = DRAWS_MEMORY_LIMIT // (8 * n_features * chains)
+            hint = (f"at most {most} draws per chain with {chains} chain{'s' if chains > 1 else ''} here" if most
+                    else "even one draw per chain is too much here")
+            raise CuspInputError(
+                f"{chains} chains x {draws} draws x {n_features} coefficients would store {stored / 1e9:.3g} GB of "
+                f"draws, more than cusp's limit of {DRAWS_MEMORY_LIMIT / 1e9:g} GB: use fewer draws or chains "
+                f"({hint})")
+    return draws, tune, chains
+
+
+def _n_features(pymc_model):
+    """How many coefficients a model built by :func:`build_pymc_model` has (None if unknown)."""
+    coords = getattr(pymc_model, "coords", None) or {}
+    feature = coords.get("feature")
+    return None if feature is None else len(feature)
+
+
 def run_sampler(pymc_model, *, draws, tune, chains, random_seed, sampler="pymc", target_accept=None, progressbar=False):
     """Sample ``pymc_model`` and return an ``arviz.InferenceData`` (posterior, sample_stats,
     observed_data, constant_data).  The same ``random_seed`` gives the same draws."""
     import pymc as pm
 
-    draws = check_whole("draws", draws)
-    tune = check_whole("tune", tune, low=0)
-    chains = check_whole("chains", chains)
+    draws, tune, chains = check_sampling_size(draws, tune, chains, _n_features(pymc_model))
+    random_seed = check_seed("random_seed", random_seed)
     if target_accept is not None:
         target_accept = check_probability("target_accept", target_accept)
     check_sampler(sampler, pymc_model)
     kwargs = {}
     if target_accept is not None:
         kwargs["target_accept"] = float(target_accept)
-    with pymc_model, _one_blas_thread():
-        idata = pm.sample(
-            draws=int(draws),
-            tune=int(tune),
-            chains=int(chains),
-            cores=min(int(chains), os.cpu_count() or 1),
-            random_seed=random_seed,
-            nuts_sampler=sampler,
-            progressbar=progressbar,
-            compute_convergence_checks=False,  # cusp reports its own diagnostics
-            **kwargs,
-        )
+    with catch_signals(), pymc_model, _one_blas_thread():
+        try:
+            idata = pm.sample(
+                draws=int(draws),
+                tune=int(tune),
+                chains=int(chains),
+                cores=min(int(chains), os.cpu_count() or 1),
+                random_seed=random_seed,
+                nuts_sampler=sampler,
+                progressbar=progressbar,
+                compute_convergence_checks=False,  # cusp reports its own diagnostics
+                **kwargs,
+            )
+        except Exception:
+            raise_if_interrupted()  # PyMC's "Not enough samples" after a signal in tuning
+            raise
+        raise_if_interrupted()  # PyMC returned the draws made before the signal
+    check_complete(idata, draws=draws, chains=chains)
     if "observed_data" not in idata.groups():  # collapsed model: y entered through a Potential
         data = idata.constant_data
         idata.add_groups({"observed_data": data[["y"]]})
         idata.constant_data = data.drop_vars("y")
     return idata
+
+
+def check_complete(idata, *, draws, chains):
+    """Raise :class:`~models.interrupts.Interrupted` unless ``idata`` holds every draw
+    asked for: a cut-short sample must never pass for a result."""
+    got = dict(idata.posterior.sizes)
+    if got.get("chain") != chains or got.get("draw") != draws:
+        raise Interrupted(f"sampling stopped early: {got.get('chain')} chains x {got.get('draw')} draws of "
+                          f"{chains} x {draws}")
 
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

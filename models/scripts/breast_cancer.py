@@ -24,7 +24,7 @@ from models.data import load_breast_cancer
 from models.model import Model
 from models.runs import RunResult
 from models.results import threshold_label
-from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float, scale_float,
                                    script_entry_point, script_parser, select_priors, summary_main)
 
 TITLE = "Breast cancer: L1 logistic regression zeroes features exactly, L2 never does"
@@ -33,15 +33,15 @@ DEFAULT_PRIORS = ("laplace", "gaussian", "regularized_horseshoe")
 
 
 def add_arguments(parser):
-    parser.add_argument("--scale", type=positive_float, default=0.1,
+    parser.add_argument("--scale", type=scale_float, default=0.1,
                         help="Laplace scale b on the logit scale per sd of a feature (default 0.1)")
-    parser.add_argument("--gaussian-factor", type=positive_float, default=10.0,
+    parser.add_argument("--gaussian-factor", type=scale_float, default=10.0,
                         help="the Gaussian prior gets this many times the Laplace's density at 0 (default 10)")
-    parser.add_argument("--tau", type=positive_float, default=None,
+    parser.add_argument("--tau", type=scale_float, default=None,
                         help="horseshoe global scale (default: Piironen & Vehtari's tau0 for --expected-nonzeros)")
     parser.add_argument("--expected-nonzeros", type=positive_float, default=5.0,
                         help="prior guess of the number of non-zero coefficients, sets the default tau (default 5)")
-    parser.add_argument("--slab-scale", type=positive_float, default=2.0,
+    parser.add_argument("--slab-scale", type=scale_float, default=2.0,
                         help="slab width c of the regularized horseshoe (default 2)")
     add_sampling_arguments(parser, priors=PRIORS, default_priors=DEFAULT_PRIORS)
     return parser

@@ -19,16 +19,19 @@ import contextlib
 import importlib
 import inspect
 import logging
+import os
 import sys
 import time
 import warnings
 
 import numpy as np
 
-from priors import REGISTRY, CuspInputError, make_prior
-from priors.validation import check_number
+from priors import REGISTRY, CuspDataWarning, CuspInputError, make_prior
+from priors.validation import SCALE_RANGE, SEED_MAX, check_number, check_scale
 
 from models.conversions import horseshoe_global_scale
+from models.interrupts import catch_signals
+from models.posterior.pymc_model import MAX_CHAINS, MAX_DRAWS, check_sampling_size
 from models.fit import PATH_FACTORS
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "script_parser",
     "summary_main",
     "horseshoe_tau",
+    "scale_float",
 ]
 
 #: Script name -> module path.
@@ -86,16 +90,25 @@ def _argparse_number(text, **limits):
         raise argparse.ArgumentTypeError(str(exc).removeprefix("value ")) from None
 
 
-def _int_at_least(minimum):
+def _whole_in(minimum, maximum):
     def parse(text):
-        return _argparse_number(text, low=minimum, low_inclusive=True, integer=True)
+        return _argparse_number(text, low=minimum, high=maximum, low_inclusive=True, integer=True)
 
     return parse
 
 
-#: argparse types: whole numbers >= 1 (draws, chains) and >= 0 (tuning steps).
-positive_int = _int_at_least(1)
-nonnegative_int = _int_at_least(0)
+#: argparse types with the API's limits (models.posterior.check_sampling_size): draws and
+#: tuning steps per chain, and chains.
+draws_int = _whole_in(1, MAX_DRAWS)
+tune_int = _whole_in(0, MAX_DRAWS)
+chains_int = _whole_in(1, MAX_CHAINS)
+#: argparse type: a whole number >= 1 (sizes of synthetic data).
+positive_int = _whole_in(1, None)
+
+
+def seed_int(text):
+    """argparse type: a random seed, a whole number in [0, 2**32 - 1] (the API's rule)."""
+    return _argparse_number(text, low=0, high=SEED_MAX, low_inclusive=True, integer=True)
 
 
 def positive_float(text):
@@ -103,14 +116,22 @@ def positive_float(text):
     return _argparse_number(text, low=0.0)
 
 
+def scale_float(text):
+    """argparse type: a scale (prior scale, noise sd, slab width, density factor) inside
+    :data:`priors.validation.SCALE_RANGE`, the range every engine computes in."""
+    return _argparse_number(text, low=SCALE_RANGE[0], high=SCALE_RANGE[1], low_inclusive=True)
+
+
 def sigma_or_estimate(text):
-    """argparse type: a noise sd > 0, or ``estimate`` (returned as None)."""
+    """argparse type: a noise sd inside :data:`priors.validation.SCALE_RANGE`, or
+    ``estimate`` (returned as None)."""
     if text.strip().lower() in ("estimate", "estimated", "none"):
         return None
     try:
-        return positive_float(text)
+        return scale_float(text)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"expected a number > 0 or 'estimate', got {text!r}") from None
+        low, high = SCALE_RANGE
+        raise argparse.ArgumentTypeError(f"expected a number >= {low:g} and <= {high:g}, or 'estimate', got {text!r}") from None
 
 
 def parse_params(items) -> dict:
@@ -273,10 +294,10 @@ def add_sampling_arguments(parser, *, priors=None, default_priors=None):
     --progress/--no-progress``, and ``--priors`` when ``priors`` (the available labels)
     is given."""
     g = parser.add_argument_group("posterior sampling")
-    g.add_argument("--draws", type=positive_int, default=1000, help="draws kept per chain (default 1000)")
-    g.add_argument("--tune", type=nonnegative_int, default=1000, help="tuning steps per chain (default 1000)")
-    g.add_argument("--chains", type=positive_int, default=2, help="number of chains (default 2)")
-    g.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same numbers (default 0)")
+    g.add_argument("--draws", type=draws_int, default=1000, help="draws kept per chain (default 1000)")
+    g.add_argument("--tune", type=tune_int, default=1000, help="tuning steps per chain (default 1000)")
+    g.add_argument("--chains", type=chains_int, default=2, help="number of chains (default 2)")
+    g.add_argument("--seed", type=seed_int, default=0, help="random seed; the same seed gives the same numbers (default 0)")
     g.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc", help="NUTS implementation (default pymc)")
     g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show PyMC's progress bars (default: shown)")
@@ -315,6 +336,8 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
     ``prior.scale * PATH_FACTORS`` stored in each fit that has a MAP; print one step line
     per fit to stderr.  Returns ``label -> FitResult`` in the same order."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    # every fit's size is checked before the first one samples
+    check_sampling_size(args.draws, args.tune, args.chains, n_features=len(y) if X is None else np.shape(X)[1])
     _quiet_sampler_logs()
     fits, total, start = {}, len(models), time.perf_counter()
     for k, (label, model) in enumerate(models.items(), start=1):
@@ -395,7 +418,9 @@ def horseshoe_tau(tau, expected_nonzeros, *, n_features, n_obs, sigma, sigma_tex
     Vehtari's tau0 for ``expected_nonzeros`` with noise sd (or pseudo-sigma) ``sigma``,
     described by ``sigma_text`` in the sentence."""
     if tau is not None:
+        tau = check_scale("--tau", tau)
         return tau, f"tau = {tau:g}"
+    # horseshoe_global_scale checks that tau0 is inside SCALE_RANGE, naming p0
     tau = horseshoe_global_scale(expected_nonzeros, n_features=n_features, n_obs=n_obs, sigma=sigma)
     return tau, (f"tau = {tau:.4g} = p0/(p-p0) sigma/sqrt(n) with p0 = {expected_nonzeros:g} expected non-zeros and "
                  f"{sigma_text} = {sigma:.3g} (Piironen & Vehtari 2017)")
@@ -408,25 +433,52 @@ def script_entry_point(module) -> None:
     module = sys.modules[module] if isinstance(module, str) else module
     parser = module.build_parser()
     try:
-        with plain_warnings(f"{parser.prog}: warning"):
+        with catch_signals(), plain_warnings(parser.prog):
             code = module.main(parser.parse_args())
     except CuspInputError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        sys.exit(130)
     sys.exit(code)
 
 
+_OWN_FOLDERS = tuple(os.path.dirname(os.path.dirname(os.path.abspath(importlib.import_module(pkg).__file__)))
+                     for pkg in ("priors",))  # the folder holding priors/, models/, reports/
+
+
+def warning_source(category, filename) -> str | None:
+    """None for cusp's own warnings (a :class:`~priors.CuspDataWarning`, or raised in
+    cusp's code), else the name of the package that raised it (``arviz``,
+    ``matplotlib``)."""
+    if issubclass(category, CuspDataWarning):
+        return None
+    path = os.path.abspath(str(filename))
+    for root in _OWN_FOLDERS:
+        rel = os.path.relpath(path, root)
+        if rel.split(os.sep)[0] in ("priors", "models", "reports"):
+            return None
+    parts = path.replace("\\", "/").split("/")
+    if "site-packages" in parts and parts.index("site-packages") + 1 < len(parts):
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    return os.path.splitext(os.path.basename(path))[0] or "python"
+
+
 @contextlib.contextmanager
-def plain_warnings(prefix):
-    """Show each distinct warning once, as ``prefix: message`` on stderr: a command-line
-    user needs the sentence, not the source line that raised it."""
+def plain_warnings(prog):
+    """Show each distinct warning once, on one line of stderr: ``prog: warning: ...`` for
+    cusp's own, ``warning from PACKAGE (Category): ...`` for another library's (they are
+    not cusp's findings).  A command-line user needs the sentence, not the source line."""
     shown = set()
 
     def show(message, category, filename, lineno, file=None, line=None):
         text = str(message)
-        if text not in shown:
-            shown.add(text)
-            print(f"{prefix}: {text}", file=sys.stderr, flush=True)
+        source = warning_source(category, filename)
+        head = f"{prog}: warning" if source is None else f"warning from {source} ({category.__name__})"
+        if (head, text) not in shown:
+            shown.add((head, text))
+            print(f"{head}: {text}", file=sys.stderr, flush=True)
 
     with warnings.catch_warnings():
         warnings.showwarning = show

@@ -24,7 +24,7 @@ from models.data import DIABETES_SIGMA, load_diabetes
 from models.model import Model
 from models.runs import RunResult
 from models.results import threshold_label
-from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float, scale_float,
                                    script_entry_point, script_parser, select_priors, sigma_or_estimate, summary_main)
 
 TITLE = "Diabetes: exact zeros come from the Laplace prior's kink, not from its concentration"
@@ -32,13 +32,13 @@ PRIORS = ("laplace", "gaussian", "horseshoe")
 
 
 def add_arguments(parser):
-    parser.add_argument("--scale", type=positive_float, default=1.0, help="Laplace scale b (default 1.0)")
+    parser.add_argument("--scale", type=scale_float, default=1.0, help="Laplace scale b (default 1.0)")
     parser.add_argument("--sigma", type=sigma_or_estimate, default=DIABETES_SIGMA,
                         help="Gaussian noise sd, or 'estimate' (HalfNormal prior; MAP at its posterior median) "
                              f"(default {DIABETES_SIGMA:g})")
-    parser.add_argument("--gaussian-factor", type=positive_float, default=100.0,
+    parser.add_argument("--gaussian-factor", type=scale_float, default=100.0,
                         help="the Gaussian prior gets this many times the Laplace's density at 0 (default 100)")
-    parser.add_argument("--tau", type=positive_float, default=None,
+    parser.add_argument("--tau", type=scale_float, default=None,
                         help="horseshoe global scale (default: Piironen & Vehtari's tau0 for --expected-nonzeros)")
     parser.add_argument("--expected-nonzeros", type=positive_float, default=3.0,
                         help="prior guess of the number of non-zero coefficients, sets the default tau (default 3)")

@@ -22,7 +22,7 @@ from priors import CuspInputError, gaussian, horseshoe, laplace, spike_and_slab
 from models.posterior.exact import normal_means_posterior
 from models.model import Model
 from models.runs import RunResult
-from models.scripts.common import (add_sampling_arguments, fit_priors, map_claims, positive_float, script_entry_point,
+from models.scripts.common import (add_sampling_arguments, fit_priors, map_claims, scale_float, script_entry_point,
                                    script_parser, select_priors)
 
 TITLE = "Normal means: exact posterior means next to NUTS, and where the MAP is exactly zero"
@@ -55,11 +55,11 @@ def add_arguments(parser):
     parser.add_argument("--y", default=DEFAULT_Y, metavar="LIST",
                         help=f"observations, comma-separated or START:STOP:NUM (default {DEFAULT_Y}; "
                              "write --y=-4,0,4 when the first is negative)")
-    parser.add_argument("--sigma", type=positive_float, default=1.0, help="noise sd, known (default 1)")
-    parser.add_argument("--scale", type=positive_float, default=1.0, help="Laplace scale b (default 1)")
-    parser.add_argument("--gaussian-scale", type=positive_float, default=1.0, help="sd of the Gaussian prior (default 1)")
-    parser.add_argument("--tau", type=positive_float, default=1.0, help="horseshoe global scale (default 1)")
-    parser.add_argument("--slab-scale", type=positive_float, default=2.0, help="sd of the spike-and-slab's slab (default 2)")
+    parser.add_argument("--sigma", type=scale_float, default=1.0, help="noise sd, known (default 1)")
+    parser.add_argument("--scale", type=scale_float, default=1.0, help="Laplace scale b (default 1)")
+    parser.add_argument("--gaussian-scale", type=scale_float, default=1.0, help="sd of the Gaussian prior (default 1)")
+    parser.add_argument("--tau", type=scale_float, default=1.0, help="horseshoe global scale (default 1)")
+    parser.add_argument("--slab-scale", type=scale_float, default=2.0, help="sd of the spike-and-slab's slab (default 2)")
     parser.add_argument("--slab-weight", type=float, default=0.5,
                         help="spike-and-slab prior probability of a non-zero, in (0, 1) (default 0.5)")
     add_sampling_arguments(parser, priors=PRIORS)

@@ -22,22 +22,24 @@ from models.data import make_sparse_regression
 from models.model import Model
 from models.runs import RunResult
 from models.results import threshold_label
-from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, positive_float,
-                                   positive_int, script_entry_point, script_parser, select_priors, summary_main)
+from models.scripts.common import (add_sampling_arguments, fit_priors, horseshoe_tau, map_claims, scale_float,
+                                   positive_int, script_entry_point, seed_int, script_parser, select_priors, summary_main)
 
 TITLE = "Poisson counts: exact zeros of the Laplace MAP against a known sparse truth"
 PRIORS = ("laplace", "gaussian", "horseshoe")
+#: The design is dense: 1e8 values are 0.8 GB, beyond what an example should take.
+MAX_SYNTHETIC_VALUES = 10**8
 
 
 def add_arguments(parser):
     parser.add_argument("--n", type=positive_int, default=100, help="number of observations (default 100)")
     parser.add_argument("--p", type=positive_int, default=50, help="number of features (default 50)")
     parser.add_argument("--k", type=positive_int, default=5, help="number of truly non-zero coefficients (default 5)")
-    parser.add_argument("--data-seed", type=int, default=0, help="seed of the synthetic data (default 0)")
-    parser.add_argument("--scale", type=positive_float, default=0.01, help="Laplace scale b (default 0.01)")
-    parser.add_argument("--gaussian-scale", type=positive_float, default=0.25,
+    parser.add_argument("--data-seed", type=seed_int, default=0, help="seed of the synthetic data (default 0)")
+    parser.add_argument("--scale", type=scale_float, default=0.01, help="Laplace scale b (default 0.01)")
+    parser.add_argument("--gaussian-scale", type=scale_float, default=0.25,
                         help="sd of the Gaussian prior (default 0.25, the size of the true signals)")
-    parser.add_argument("--tau", type=positive_float, default=None,
+    parser.add_argument("--tau", type=scale_float, default=None,
                         help="horseshoe global scale (default: Piironen & Vehtari's tau0 with p0 = k)")
     add_sampling_arguments(parser, priors=PRIORS)
     return parser
@@ -83,6 +85,9 @@ def run(args) -> RunResult:
         raise CuspInputError(f"--k ({args.k}) must be smaller than --p ({args.p}): some coefficients must be truly zero")
     if args.n < 2:
         raise CuspInputError("--n must be at least 2")
+    if args.n * args.p > MAX_SYNTHETIC_VALUES:
+        raise CuspInputError(f"--n {args.n} x --p {args.p} = {args.n * args.p} values; this synthetic example makes "
+                             f"at most {MAX_SYNTHETIC_VALUES:.0e} (use your own data with `cusp run regression`)")
     X, y, true_coef = make_sparse_regression(n=args.n, p=args.p, k=args.k, likelihood="poisson", random_seed=args.data_seed)
     names = [f"x{j}" for j in range(args.p)]
     tau, tau_txt = horseshoe_tau(args.tau, args.k, n_features=args.p, n_obs=args.n, sigma=pseudo_sigma("poisson", y),

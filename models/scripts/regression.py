@@ -15,6 +15,7 @@ Run: ``python -m models.scripts.regression --data FILE.csv --target COLUMN [--li
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -32,8 +33,8 @@ from models.scripts.common import (
     fit_priors,
     map_claims,
     parse_params,
-    positive_float,
     resolve_priors,
+    scale_float,
     script_entry_point,
     script_parser,
     summary_main,
@@ -57,13 +58,13 @@ def add_arguments(parser):
                              "arguments, number literals or None only); e.g. --prior 'laplace(scale=1)' --prior "
                              "'bridge(scale=1, p=0.5)'. A family listed twice is labelled bridge, bridge-2, ... "
                              "(default laplace)")
-    parser.add_argument("--scale", type=positive_float, default=None,
+    parser.add_argument("--scale", type=scale_float, default=None,
                         help="prior scale (Laplace b, Gaussian sd, horseshoe tau, ...) per sd of a feature, for every "
                              "prior whose spec sets no scale (default 1)")
     parser.add_argument("--param", action="append", metavar="KEY=VALUE",
                         help="extra prior parameter, e.g. p=0.5 (bridge) or nu=3 (student_t); repeatable. Applies "
                              "only to the listed priors that have KEY; a value written in a --prior spec wins")
-    parser.add_argument("--sigma", type=positive_float, default=None,
+    parser.add_argument("--sigma", type=scale_float, default=None,
                         help="Gaussian noise sd, if known (default: estimated, HalfNormal prior; MAP at its posterior median)")
     add_sampling_arguments(parser)
     return parser
@@ -89,15 +90,18 @@ def read_csv(path) -> tuple[list[str], list[list[str]], list[int]]:
         raise CuspInputError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") from None
     except OSError as exc:
         raise CuspInputError(f"cannot read {path}: {exc.strerror}") from None
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip()), None)
+    # Only \n and \r end a line in CSV: str.splitlines() would also split on U+0085, form
+    # feeds and U+2028, and inside quoted cells ("2\n0"), turning one cell into two rows.
+    first = next((ln for ln in re.split(r"\r\n|\r|\n", text) if ln.strip()), None)
     if first is None:
         raise CuspInputError(f"{path} is empty; it needs a header row and at least 2 data rows")
     delimiter = max([",", ";", "\t"], key=first.count) if any(d in first for d in ",;\t") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header, rows, line_numbers = None, [], []
     try:
-        for lineno, fields in enumerate(reader, start=1):
+        start = 1
+        for fields in reader:
+            lineno, start = start, reader.line_num + 1  # a quoted cell may span lines: report the first
             if not fields or all(not f.strip() for f in fields):
                 continue  # blank line
             fields = [f.strip() for f in fields]
@@ -112,7 +116,7 @@ def read_csv(path) -> tuple[list[str], list[list[str]], list[int]]:
             rows.append(fields)
             line_numbers.append(lineno)
     except csv.Error as exc:
-        raise CuspInputError(f"{path} is not valid CSV: {exc}") from None
+        raise CuspInputError(f"{path} is not valid CSV (line {reader.line_num}): {exc}") from None
     empty = [k + 1 for k, h in enumerate(header) if not h]
     if empty:
         raise CuspInputError(f"the header of {path} has unnamed columns (positions {shorten_list(empty)}); name every column")

@@ -73,7 +73,7 @@ def _check_result(result):
 
 
 # --------------------------------------------------------------------------- priors
-def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title=None, figsize=None):
+def plot_prior_densities(priors, *, w_max=None, n_points=801, penalty=True, title=None, figsize=None):
     """Prior densities near zero (log scale) and, optionally, their penalties.
 
     Parameters
@@ -81,8 +81,10 @@ def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title
     priors : Prior or sequence of Prior
         One line per prior, labelled by :meth:`Prior.describe`, its density at zero and
         its zero threshold.
-    w_max : float, default 3.0
-        The densities are drawn on ``[-w_max, w_max]``.
+    w_max : float, optional
+        The densities are drawn on ``[-w_max, w_max]``; default three times the largest
+        prior scale (3 for unit scales), so that a prior of scale 1e-50 or 1e50 is drawn
+        where its density is, not on a range where it underflows to 0 or looks flat.
     n_points : int, default 801
         Approximate number of grid points.  The grid never contains 0 (so infinite
         densities such as the horseshoe's can be drawn) but comes within
@@ -90,6 +92,7 @@ def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title
     penalty : bool, default True
         Add a lower panel with ``penalty(w) = -log p(w) + const``: a kink at 0 (Laplace)
         or a pole (horseshoe) is what makes exact zeros, not the height of ``p(0)``.
+        Priors without a penalty (a point mass) have no line there.
     title : str, optional
     figsize : (float, float), optional
 
@@ -97,11 +100,15 @@ def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title
     -------
     matplotlib.figure.Figure
         Axes 0 holds the densities (one labelled line per prior; ``p(0)`` as a marker at
-        ``w = 0``, or an arrow marked "∞" when infinite); axes 1 the penalties.
+        ``w = 0``, or an arrow marked "∞" when infinite); axes 1 the penalties.  A prior
+        whose density underflows to 0 on the whole grid (a scale far below the others')
+        gets a legend entry that says so instead of a curve.
     """
     priors = [priors] if isinstance(priors, Prior) else list(priors)
     if not priors or not all(isinstance(p, Prior) for p in priors):
         raise CuspInputError("priors must be a non-empty list of Prior objects, e.g. [laplace(1.0), gaussian(1.0)]")
+    if w_max is None:
+        w_max = 3.0 * max(float(p.scale) for p in priors)
     if not (w_max > 0 and math.isfinite(w_max)):
         raise CuspInputError(f"w_max must be a finite positive number, got {w_max!r}")
     if n_points < 8:
@@ -121,46 +128,61 @@ def plot_prior_densities(priors, *, w_max=3.0, n_points=801, penalty=True, title
         p0 = prior.density_at_zero
         p0_text = "∞" if math.isinf(p0) else f"{p0:.3g}"
         label = f"{prior.describe()}: p(0) = {p0_text}, {_threshold_text(prior)}"
-        ax.plot(w, dens, color=color, lw=1.6, label=label)
-        good = dens[np.isfinite(dens) & (dens > 0)]
-        peaks.append(good.max())
-        floors.append(good.min())
+        visible = np.isfinite(dens) & (dens > 0)
+        if not visible.any():
+            # Underflow on the whole grid: an empty log-scale curve (and max() of nothing)
+            # would be all the figure could say; the legend says it in words.
+            near = 1e-4 * w_max
+            ax.add_line(Line2D([], [], color=color, lw=1.6, ls="--",
+                               label=f"{label}; not drawn: its density is below 1e-308 (0 in double precision) "
+                                     f"for {near:.3g} <= |w| <= {w_max:.3g}"))
+        else:
+            # values that underflow to 0 cannot be drawn on a log scale: gaps, not zeros
+            ax.plot(w, np.where(visible, dens, np.nan), color=color, lw=1.6, label=label)
+            good = dens[visible]
+            peaks.append(good.max())
+            floors.append(good.min())
         if math.isinf(p0):
             # An infinite density cannot be plotted: an arrow rises from the curve's
             # highest grid value to the top edge; labels stack when several priors
             # have a pole.
-            ax.annotate("", xy=(0.0, 1.0), xycoords=("data", "axes fraction"), xytext=(0.0, good.max()),
-                        textcoords="data", arrowprops={"arrowstyle": "->", "color": color, "lw": 1.2})
+            if visible.any():
+                ax.annotate("", xy=(0.0, 1.0), xycoords=("data", "axes fraction"), xytext=(0.0, dens[visible].max()),
+                            textcoords="data", arrowprops={"arrowstyle": "->", "color": color, "lw": 1.2})
             ax.annotate("p(0) = ∞", xy=(0.0, 1.0), xycoords=("data", "axes fraction"),
                         xytext=(6, -4 - 11 * n_infinite), textcoords="offset points",
                         color=color, fontsize=8, ha="left", va="top")
             n_infinite += 1
-        else:
+        elif p0 > 0:
             ax.plot([0.0], [p0], "o", color=color, ms=5, mec="white", mew=0.8, zorder=3, label="_p0")
             peaks.append(p0)
-        if penalty:
+            floors.append(p0)
+        if penalty and prior.has_map_view:
             with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
                 pen = np.asarray(prior.penalty(w), dtype=float)
             axes[1].plot(w, pen, color=color, lw=1.6, label=prior.describe())
             finite = pen[np.isfinite(pen)]
-            pen_tops.append(finite.max())
-            pen_lows.append(finite.min())
+            if finite.size:
+                pen_tops.append(finite.max())
+                pen_lows.append(finite.min())
 
     # Log-scale limits: leave headroom for the "∞" arrows, and do not let a very narrow
     # prior (whose tails underflow to 1e-300) squash every other line into the top band.
-    top = 3.0 * max(peaks)
     ax.set_yscale("log")
-    ax.set_ylim(max(min(floors) / 2.0, top * 1e-5), top)
+    if peaks:
+        top = 3.0 * max(peaks)
+        ax.set_ylim(max(min(floors) / 2.0, top * 1e-5), top)
     ax.set_ylabel("density p(w), log scale")
     ax.grid(True, which="major", color="0.92")
     ax.set_title(title if title is not None else "Prior densities near zero")
     if penalty:
         pax = axes[1]
-        # Cap the range at 3x the median so one very narrow prior does not flatten the rest.
-        hi = min(max(pen_tops), 3.0 * float(np.median(pen_tops)))
-        lo = min(0.0, min(pen_lows))
-        pad = 0.05 * (hi - lo)
-        pax.set_ylim(lo - pad, hi + pad)
+        if pen_tops:
+            # Cap the range at 3x the median so one very narrow prior does not flatten the rest.
+            hi = min(max(pen_tops), 3.0 * float(np.median(pen_tops)))
+            lo = min(0.0, min(pen_lows))
+            pad = 0.05 * (hi - lo) or 1.0  # a flat penalty (all 0) still gets a visible range
+            pax.set_ylim(lo - pad, hi + pad)
         pax.axvline(0.0, color="0.6", lw=0.8, ls=":")
         pax.set_ylabel("penalty −log p(w) + c")
         pax.grid(True, color="0.92")

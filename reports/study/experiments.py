@@ -32,7 +32,8 @@ from models import Model, gaussian_scale_for_density, load_diabetes, make_sparse
 from models.data import DIABETES_SIGMA
 from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
 from models.posterior.gibbs import gibbs_posterior
-from priors import bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
+from priors import CuspInputError, bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
+from priors.validation import SEED_MAX, check_seed
 
 __all__ = [
     "Study",
@@ -68,6 +69,15 @@ class Study:
 
 
 # --------------------------------------------------------------------------- helpers
+def _seed(random_seed) -> int:
+    """The study's seed: a whole number in [0, 2**32 - 1] (checked by
+    :func:`priors.validation.check_seed`); None is refused, since the study's numbers
+    must be reproducible from the seed it records."""
+    if random_seed is None:
+        raise CuspInputError(f"the study needs a fixed random_seed, a whole number >= 0 and <= {SEED_MAX}, got None")
+    return check_seed("random_seed", random_seed)
+
+
 def _diabetes():
     X, y, names = load_diabetes()
     return X, y, names
@@ -249,6 +259,7 @@ def concentration_sweep(*, quick=False, random_seed=0):
     regression (n = 100, p = 30, k = 5, sigma = 1, reference b = 0.05), each family's
     scale is set so its density at zero is ``factor x`` the reference Laplace's, for
     factors spanning 5 orders of magnitude (``10^-2 .. 10^3``)."""
+    random_seed = _seed(random_seed)
     factors = np.logspace(-2, 3, 6 if quick else 11)
     tau_factors = np.logspace(-2, 0, 3 if quick else 5)
     X, y, names = _diabetes()
@@ -329,6 +340,7 @@ def geometry(*, quick=False, random_seed=0):
     line ``c = y - a x``; the smallest Lp ball touching it is found by a dense 1-D search
     along the line (p = 1, 2, 0.5).  Plus a 2-D regression's log-posterior under a
     Gaussian and a Laplace prior with the exact MAPs."""
+    random_seed = _seed(random_seed)
     points = {"(10, 5)": (10.0, 5.0), "(1, 1000)": (1.0, 1000.0)}
     out = {"points": {}}
     for key, (x, yobs) in points.items():
@@ -395,6 +407,7 @@ def overfitting(*, quick=False, random_seed=0):
     A posterior mean is never exactly 0, so its "support" is all p features; the
     posterior-mean families also record the smallest effective sample size over the
     coefficients at each scale (``min_ess``)."""
+    random_seed = _seed(random_seed)
     n, p, k, sigma = 50, 200, 5, 1.0
     X, y, truth = make_sparse_regression(n, p, k, sigma=sigma, random_seed=random_seed)
     rng = np.random.default_rng(random_seed + 1)
@@ -434,7 +447,7 @@ def overfitting(*, quick=False, random_seed=0):
         estimates, min_ess = [], []
         for i, scale in enumerate(scales):
             w, c = gibbs_posterior(X, y, base.with_scale(scale), sigma=sigma, draws=draws, burn=burn, chains=chains,
-                                   random_seed=random_seed + i)
+                                   random_seed=(random_seed + i) % (SEED_MAX + 1))
             estimates.append((w.mean(axis=(0, 1)), float(c.mean())))
             min_ess.append(float(az.ess(az.convert_to_dataset({"w": w}))["w"].min()))
         record(label, scales, estimates, {"min_ess": np.array(min_ess)})
@@ -446,6 +459,7 @@ def posterior_vs_map(*, quick=False, random_seed=0, eps=1.0):
     """Experiment 7: diabetes data (sigma = 54).  Per coefficient: the MAP (exact zero or
     not), the posterior ``P(|w| < eps | y)`` and the number of posterior draws that are
     exactly 0.0, under Gaussian, Laplace, (full mode: horseshoe) and spike-and-slab."""
+    random_seed = _seed(random_seed)
     X, y, names = _diabetes()
     priors = {"Gaussian": gaussian(20.0), "Laplace": laplace(DIABETES_B)}
     if not quick:
@@ -479,7 +493,9 @@ def posterior_vs_map(*, quick=False, random_seed=0, eps=1.0):
 
 # --------------------------------------------------------------------------- all
 def run_study(*, quick=False, random_seed=0) -> Study:
-    """Run every experiment.  ``quick`` uses coarser grids and tiny posterior samples."""
+    """Run every experiment.  ``quick`` uses coarser grids and tiny posterior samples.
+    ``random_seed`` (a whole number in [0, 2**32 - 1]) is checked before any experiment runs."""
+    random_seed = _seed(random_seed)
     seconds = {}
     results = {}
     steps = [

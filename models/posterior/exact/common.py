@@ -15,11 +15,13 @@ import math
 import numpy as np
 
 from priors import CuspInputError, check_number
+from priors.validation import DATA_LIMIT, SCALE_RANGE
 
 __all__ = [
     "LOG_SQRT_2PI",
     "checked_array",
     "checked_positive",
+    "checked_scale",
     "checked_finite",
     "frozen",
     "set_frozen",
@@ -80,11 +82,18 @@ def checked_finite(name, value):
     return checked_array(name, value)
 
 
+def checked_scale(name, value):
+    """Inside :data:`priors.validation.SCALE_RANGE` elementwise (scales, noise sds):
+    :func:`priors.validation.check_scale`, vectorised."""
+    return checked_array(name, value, low=SCALE_RANGE[0], high=SCALE_RANGE[1], low_inclusive=True)
+
+
 def checked_observation(y, sigma, **scales):
-    """The normal-means arguments every exact posterior takes, checked once: ``y`` finite,
-    ``sigma`` and each prior scale (by keyword, in order) finite and > 0."""
-    return [checked_finite("y", y), checked_positive("sigma", sigma),
-            *(checked_positive(name, value) for name, value in scales.items())]
+    """The normal-means arguments every exact posterior takes, checked once: ``y`` finite
+    with ``|y| <= DATA_LIMIT``, ``sigma`` and each prior scale (by keyword, in order)
+    inside ``SCALE_RANGE`` (the ranges the MAP accepts, where these engines stay finite)."""
+    return [checked_array("y", y, low=-DATA_LIMIT, high=DATA_LIMIT, low_inclusive=True), checked_scale("sigma", sigma),
+            *(checked_scale(name, value) for name, value in scales.items())]
 
 
 def frozen(*arrays):

@@ -132,11 +132,11 @@ def gaussian_posterior(y, *, sigma, s):
     Parameters
     ----------
     y : array_like
-        Observation(s); must be finite.
+        Observation(s); finite, |y| <= DATA_LIMIT (1e50).
     sigma : array_like
-        Noise standard deviation, positive and finite.
+        Noise standard deviation, inside SCALE_RANGE (1e-50 .. 1e50).
     s : array_like
-        Prior standard deviation, positive and finite.
+        Prior standard deviation, inside SCALE_RANGE (1e-50 .. 1e50).
 
     Returns
     -------
@@ -145,6 +145,6 @@ def gaussian_posterior(y, *, sigma, s):
     Raises
     ------
     priors.CuspInputError
-        If ``sigma`` or ``s`` is not positive and finite or ``y`` is not finite.
+        If ``sigma`` or ``s`` is outside SCALE_RANGE or ``y`` is not finite (or beyond DATA_LIMIT).
     """
     return GaussianPosterior(y, sigma, s)

@@ -139,11 +139,11 @@ def horseshoe_posterior_moments(y, *, sigma, tau):
     Parameters
     ----------
     y : array_like
-        Observation(s); must be finite.
+        Observation(s); finite, |y| <= DATA_LIMIT (1e50).
     sigma : array_like
-        Noise standard deviation, positive and finite.
+        Noise standard deviation, inside SCALE_RANGE (1e-50 .. 1e50).
     tau : array_like
-        Global scale, positive and finite.
+        Global scale, inside SCALE_RANGE (1e-50 .. 1e50).
 
     Returns
     -------
@@ -154,7 +154,7 @@ def horseshoe_posterior_moments(y, *, sigma, tau):
     Raises
     ------
     priors.CuspInputError
-        If ``sigma`` or ``tau`` is not positive and finite or ``y`` is not finite.
+        If ``sigma`` or ``tau`` is outside SCALE_RANGE or ``y`` is not finite (or beyond DATA_LIMIT).
     """
     y, sigma, tau = _hs_broadcast(y, sigma, tau)
     mean = np.empty(y.shape)
@@ -183,9 +183,9 @@ def horseshoe_marginal_logpdf(y, *, sigma, tau):
     Parameters
     ----------
     y : array_like
-        Observation(s); must be finite.
+        Observation(s); finite, |y| <= DATA_LIMIT (1e50).
     sigma, tau : array_like
-        Noise standard deviation and global scale, positive and finite.
+        Noise standard deviation and global scale, inside SCALE_RANGE (1e-50 .. 1e50).
 
     Returns
     -------
@@ -194,7 +194,7 @@ def horseshoe_marginal_logpdf(y, *, sigma, tau):
     Raises
     ------
     priors.CuspInputError
-        If ``sigma`` or ``tau`` is not positive and finite or ``y`` is not finite.
+        If ``sigma`` or ``tau`` is outside SCALE_RANGE or ``y`` is not finite (or beyond DATA_LIMIT).
     """
     y, sigma, tau = _hs_broadcast(y, sigma, tau)
     out = np.empty(y.shape)

@@ -313,11 +313,11 @@ def laplace_posterior(y, *, sigma, b):
     Parameters
     ----------
     y : array_like
-        Observation(s); must be finite.
+        Observation(s); finite, |y| <= DATA_LIMIT (1e50).
     sigma : array_like
-        Noise standard deviation, positive and finite.
+        Noise standard deviation, inside SCALE_RANGE (1e-50 .. 1e50).
     b : array_like
-        Laplace scale, positive and finite.  ``y``, ``sigma`` and ``b`` broadcast.
+        Laplace scale, inside SCALE_RANGE (1e-50 .. 1e50).  ``y``, ``sigma`` and ``b`` broadcast.
 
     Returns
     -------
@@ -326,6 +326,6 @@ def laplace_posterior(y, *, sigma, b):
     Raises
     ------
     priors.CuspInputError
-        If ``sigma`` or ``b`` is not positive and finite or ``y`` is not finite.
+        If ``sigma`` or ``b`` is outside SCALE_RANGE or ``y`` is not finite (or beyond DATA_LIMIT).
     """
     return LaplacePosterior(y, sigma, b)

@@ -50,9 +50,9 @@ def spike_and_slab_posterior(y, *, sigma, s, weight):
     Parameters
     ----------
     y : array_like
-        Observation(s); must be finite.
+        Observation(s); finite, |y| <= DATA_LIMIT (1e50).
     sigma, s : array_like
-        Noise standard deviation and slab standard deviation, positive and finite.
+        Noise standard deviation and slab standard deviation, inside SCALE_RANGE (1e-50 .. 1e50).
     weight : array_like
         Prior probability of a non-zero, strictly between 0 and 1.  All broadcast.
 
@@ -64,7 +64,7 @@ def spike_and_slab_posterior(y, *, sigma, s, weight):
     Raises
     ------
     priors.CuspInputError
-        If a scale is not positive and finite, ``weight`` is not in (0, 1) or ``y`` is
+        If a scale is outside SCALE_RANGE, ``weight`` is not in (0, 1) or ``y`` is
         not finite.
     """
     y, sigma, s = checked_observation(y, sigma, s=s)
