@@ -157,6 +157,16 @@ class FitResult:
         """Load a result saved with :meth:`to_netcdf` (no sampling)."""
         return cls.from_idata(load_netcdf(path), source=path)
 
+    def select(self, method, **options):
+        """A sparse decision from this posterior: :func:`models.selection.select` on its
+        draws and data (``method`` in ``"dss"``, ``"savs"``, ``"interval"``, ``"mpm"``,
+        ``"projection"``).  Returns a :class:`~models.selection.base.Selection` whose
+        dropped coefficients are exactly 0.0."""
+        from models.selection import select  # selection builds Models: imported when asked
+        from models.selection.base import reference_from_fit
+
+        return select(reference_from_fit(self), method, **options)
+
     def to_netcdf(self, path, *, overwrite=False):
         """Save MAP and posterior in one netCDF file (atomic; no silent overwrite)."""
         save_netcdf(self.idata, path, overwrite=overwrite)

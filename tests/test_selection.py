@@ -370,6 +370,11 @@ def test_mpm_against_enumeration_with_pymc():
     assert np.array_equal(sel.selected, inclusion >= 0.5)
     np.testing.assert_allclose(sel.coef[sel.selected], conditional[sel.selected], atol=0.05)
     assert sel.intercept == 0.0
+    # FitResult.select is the same decision on the same draws
+    again = fit.select("mpm")
+    assert again.to_dict() == sel.to_dict()
+    with pytest.raises(CuspInputError, match="unknown selection method|choose"):
+        fit.select("lasso")
 
 
 # ---------------------------------------------------------------- every method
