@@ -29,6 +29,9 @@ def _check_start(coef_init, p):
     """The solver's starting coefficients: zeros, or ``coef_init`` as ``p`` finite numbers."""
     if coef_init is None:
         return np.zeros(p)
+    if isinstance(coef_init, np.ndarray) and type(coef_init) is np.ndarray and coef_init.dtype.kind in "iuf" \
+            and coef_init.shape == (p,) and np.all(np.isfinite(coef_init)):
+        return coef_init.astype(float)  # the warm starts of a path: no per-element check needed
     try:
         raw = np.asarray(coef_init, dtype=object)
     except (TypeError, ValueError):  # not array-like at all
