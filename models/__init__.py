@@ -19,7 +19,7 @@ from .conversions import (
 )
 from .data import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
 from .likelihoods import Gaussian, Likelihood, Logistic, NormalMeans, Poisson, make_likelihood
-from .fit import FitResult
+from .fit import FitResult, compare
 from .model import Model
 from .results import MapPath, MapResult
 
@@ -47,4 +47,5 @@ __all__ = [
     "horseshoe_global_scale",
     "gaussian_scale_for_density",
     "FitResult",
+    "compare",
 ]

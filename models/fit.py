@@ -16,8 +16,10 @@ from priors.validation import check_positive, check_probability
 
 from models.likelihoods import Likelihood
 from models.posterior import Diagnostics, diagnose
+from models.posterior import loo as compute_loo
+from models.posterior import compare as compare_elpds
 from models.results import MapPath, MapResult
-from models.io import load_netcdf, read_fit, save_netcdf
+from models.io import add_selection, load_netcdf, read_fit, read_selections, save_netcdf
 
 HDI_PROB = 0.94
 #: MAP paths are computed at the fitted prior scale times these factors (0.01 to 100):
@@ -120,6 +122,10 @@ class FitResult:
         (``Model.fit(..., path_factors=PATH_FACTORS)``); None when not asked for or
         without a MAP.  Reports read it; they never solve again.
     path_factors : ndarray or None
+    loo_data : arviz.ELPDData or None
+        PSIS-LOO as stored with the fit (None for results without a log-likelihood);
+        :meth:`loo` returns it.  Its Pareto-k warning, if any, is
+        ``diagnostics.loo_warnings``.
     """
 
     idata: object
@@ -130,6 +136,7 @@ class FitResult:
     notes: tuple = ()
     path: MapPath | None = None
     path_factors: np.ndarray | None = None
+    loo_data: object = None
 
     @property
     def likelihood(self) -> str:
@@ -144,12 +151,13 @@ class FitResult:
         return cls(
             idata=idata,
             map=fields["map"],
-            diagnostics=diagnose(idata),
+            diagnostics=diagnose(idata, loo=fields["loo"]),
             prior=fields["prior"],
             likelihood_model=fields["likelihood"],
             notes=fields["notes"],
             path=fields["path"],
             path_factors=fields["path_factors"],
+            loo_data=fields["loo"],
         )
 
     @classmethod
@@ -157,15 +165,34 @@ class FitResult:
         """Load a result saved with :meth:`to_netcdf` (no sampling)."""
         return cls.from_idata(load_netcdf(path), source=path)
 
-    def select(self, method, **options):
+    def select(self, method, *, store=True, **options):
         """A sparse decision from this posterior: :func:`models.selection.select` on its
         draws and data (``method`` in ``"dss"``, ``"savs"``, ``"interval"``, ``"mpm"``,
         ``"projection"``).  Returns a :class:`~models.selection.base.Selection` whose
-        dropped coefficients are exactly 0.0."""
+        dropped coefficients are exactly 0.0.
+
+        ``store=True`` (default) also keeps it with the fit (group ``selections`` of
+        :attr:`idata`, replacing an earlier one of the same method), so
+        :meth:`to_netcdf` saves it and :attr:`selections` lists it."""
         from models.selection import select  # selection builds Models: imported when asked
         from models.selection.base import reference_from_fit
 
-        return select(reference_from_fit(self), method, **options)
+        selection = select(reference_from_fit(self), method, **options)
+        if store:
+            add_selection(self.idata, selection.to_dict())
+        return selection
+
+    @property
+    def selections(self) -> dict:
+        """``{method: Selection}`` stored with this fit (see :meth:`select`)."""
+        from models.selection.base import Selection
+
+        return {m: Selection.from_dict(r) for m, r in read_selections(self.idata).items()}
+
+    def loo(self):
+        """PSIS-LOO of this posterior, as ``arviz.loo(fit.idata, pointwise=True)`` returns it
+        (an ``ELPDData``); the stored one when the fit holds it."""
+        return self.loo_data if self.loo_data is not None else compute_loo(self.idata)
 
     def to_netcdf(self, path, *, overwrite=False):
         """Save MAP and posterior in one netCDF file (atomic; no silent overwrite)."""
@@ -214,6 +241,27 @@ class FitResult:
         ]
         if self.map is not None:
             head.append(f"{self.map.mode}: {self.map.n_zeros} exact zeros of {self.map.coef.size}; converged {self.map.converged}")
-        head += [f"WARNING: {w}" for w in d.warnings]
+        head += [f"WARNING: {w}" for w in d.all_warnings]
         head += [f"note: {n}" for n in self.notes]
         return "\n".join(head) + "\n\n" + self.table(eps)
+
+
+def compare(fits: dict):
+    """Rank fits of the same data by PSIS-LOO: ``arviz.compare`` of ``{name: fit.loo()}``.
+
+    Parameters
+    ----------
+    fits : dict of str -> FitResult
+        At least two, fitted to the same observations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ArviZ's table (``rank``, ``elpd_loo``, ``p_loo``, ``elpd_diff``, ``weight``,
+        ``se``, ``dse``, ``warning``, ``scale``), best first.
+    """
+    from priors import CuspInputError
+
+    if not isinstance(fits, dict) or not all(isinstance(f, FitResult) for f in fits.values()):
+        raise CuspInputError("compare takes a dict {name: FitResult}, e.g. compare({'laplace': fit1, 'horseshoe': fit2})")
+    return compare_elpds({str(name): fit.loo() for name, fit in fits.items()})

@@ -13,6 +13,13 @@ InferenceData (netCDF) with
 * ``map_path`` (optional): the MAP over ``scales = prior.scale * factors``: ``factors``,
   ``scales``, ``intercepts``, ``objectives``, ``converged``, ``n_zeros`` over ``scale``
   and ``coefs`` over ``(scale, feature)``;
+* ``log_likelihood``: ``y`` over ``(chain, draw, obs)``, ``log p(y_i | draw)`` (written by
+  :mod:`models.posterior.loo`; ``arviz.loo`` reads it) and ``loo``: its PSIS-LOO,
+  ``loo_i`` and ``pareto_k`` per observation and ``arviz.loo``'s scalars as attributes;
+* ``selections`` (optional): sparse decisions from the posterior, ``coef`` and
+  ``selected`` over ``(decision, feature)``, ``intercept`` over ``decision`` (the method
+  names), and ``record``
+  (each decision's ``Selection.to_dict()`` as JSON, which is what is read back);
 * attributes of ``posterior``: ``cusp_format_version``; what the model was:
   ``cusp_prior`` (JSON: family and parameters), ``cusp_likelihood`` (JSON: name and
   parameters, ``sigma`` null when estimated), ``cusp_fit_intercept``, ``cusp_sampler``,
@@ -187,6 +194,103 @@ def path_from_dataset(ds):
     return path, ds["factors"].values.astype(float)
 
 
+LOO_GROUP = "loo"
+#: The scalars of an ``arviz.ELPDData`` from ``arviz.loo`` (stored as attributes of ``loo``).
+_LOO_SCALARS = ("elpd_loo", "se", "p_loo", "n_samples", "n_data_points", "warning", "scale", "good_k")
+
+
+def loo_to_dataset(elpd):
+    """PSIS-LOO (an ``arviz.ELPDData`` with ``pointwise=True``) as a Dataset: ``loo_i`` and
+    ``pareto_k`` per observation, the scalars as attributes."""
+    import xarray as xr
+
+    attrs = {}
+    for key in _LOO_SCALARS:
+        value = elpd[key]
+        attrs[key] = str(value) if key == "scale" else (int(value) if key in ("n_samples", "n_data_points", "warning")
+                                                       else float(value))
+    loo_i, k = elpd["loo_i"], elpd["pareto_k"]
+    dims = tuple(getattr(loo_i, "dims", ("obs",)))
+    return xr.Dataset({"loo_i": (dims, np.asarray(loo_i, dtype=float)), "pareto_k": (dims, np.asarray(k, dtype=float))},
+                      attrs=attrs)
+
+
+def loo_from_dataset(ds):
+    """Inverse of :func:`loo_to_dataset`: the ``arviz.ELPDData`` ``arviz.loo`` returned
+    (bit for bit), usable by ``arviz.compare``."""
+    from arviz.stats.stats_utils import ELPDData
+
+    a = ds.attrs
+    values = {key: a[key] for key in _LOO_SCALARS}
+    values["warning"] = bool(int(values["warning"]))
+    values["scale"] = str(values["scale"])
+    for key in ("n_samples", "n_data_points"):
+        values[key] = int(values[key])
+    index = ["elpd_loo", "se", "p_loo", "n_samples", "n_data_points", "warning", "loo_i", "pareto_k", "scale", "good_k"]
+    data = [values["elpd_loo"], values["se"], values["p_loo"], values["n_samples"], values["n_data_points"],
+            values["warning"], ds["loo_i"].rename("loo_i"), ds["pareto_k"].rename("pareto_k"), values["scale"],
+            values["good_k"]]
+    return ELPDData(data=data, index=index)
+
+
+def add_loo(idata, elpd):
+    """Store PSIS-LOO as the ``loo`` group of ``idata``."""
+    idata.add_groups({LOO_GROUP: loo_to_dataset(elpd)})
+
+
+SELECTIONS_GROUP = "selections"
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-serializable")
+
+
+def add_selection(idata, record: dict):
+    """Store a sparse decision (``Selection.to_dict()``) in group ``selections``, replacing
+    an earlier one of the same method.  The group holds ``coef`` and ``selected`` over
+    ``(decision, feature)``, ``intercept`` over ``decision`` (the method names; for reading with xarray) and
+    ``record``: each decision's full ``to_dict()`` as JSON (floats written exactly)."""
+    records = read_selections(idata)
+    records[str(record["method"])] = json.loads(json.dumps(record, default=_json_default))
+    _write_selections(idata, records)
+
+
+def _write_selections(idata, records: dict):
+    import xarray as xr
+
+    methods = list(records)
+    features = records[methods[0]]["feature_names"]
+    if any(r["feature_names"] != features for r in records.values()):
+        raise CuspInputError("selections of one fit must share its features")
+    ds = xr.Dataset(
+        {
+            "coef": (("decision", "feature"), np.array([records[m]["coef"] for m in methods], dtype=float)),
+            "selected": (("decision", "feature"), np.array([records[m]["selected"] for m in methods], dtype=np.int8)),
+            "intercept": (("decision",), np.array([records[m]["intercept"] for m in methods], dtype=float)),
+            "record": (("decision",), np.array([json.dumps(records[m], default=_json_default) for m in methods],
+                                               dtype=object)),
+        },
+        # the dimension is not called "method": DataArray.sel(method=...) means something else
+        coords={"decision": methods, "feature": list(features)},
+    )
+    if SELECTIONS_GROUP in idata.groups():
+        setattr(idata, SELECTIONS_GROUP, ds)
+    else:
+        idata.add_groups({SELECTIONS_GROUP: ds})
+
+
+def read_selections(idata) -> dict:
+    """``{method: Selection.to_dict()}`` stored by :func:`add_selection` (empty if none)."""
+    if SELECTIONS_GROUP not in idata.groups():
+        return {}
+    ds = idata[SELECTIONS_GROUP]
+    return {str(m): json.loads(str(r)) for m, r in zip(ds["decision"].values, ds["record"].values)}
+
+
 def add_map(idata, result: MapResult, likelihood):
     """Store ``result`` (computed with ``likelihood``) as the ``map`` group of ``idata``."""
     idata.add_groups({MAP_GROUP: map_to_dataset(result, likelihood)})
@@ -246,7 +350,8 @@ def read_fit(idata, source=None) -> dict:
     """Everything a :class:`~models.fit.FitResult` holds besides the draws, checked:
     ``prior`` (Prior), ``likelihood`` (Likelihood), ``fit_intercept``, ``sampler``,
     ``target_accept`` (None for the default), ``notes`` (tuple), ``map`` (MapResult or
-    None), ``path`` (MapPath or None) and ``path_factors`` (ndarray or None)."""
+    None), ``path`` (MapPath or None), ``path_factors`` (ndarray or None), ``loo``
+    (``arviz.ELPDData`` or None) and ``selections`` (``{method: dict}``)."""
     check_format(idata, source)
     attrs = idata.posterior.attrs
     groups = idata.groups()
@@ -262,6 +367,8 @@ def read_fit(idata, source=None) -> dict:
             "map": map_from_dataset(idata[MAP_GROUP]) if MAP_GROUP in groups else None,
             "path": None,
             "path_factors": None,
+            "loo": loo_from_dataset(idata[LOO_GROUP]) if LOO_GROUP in groups else None,
+            "selections": read_selections(idata),
         }
         if PATH_GROUP in groups:
             out["path"], out["path_factors"] = path_from_dataset(idata[PATH_GROUP])

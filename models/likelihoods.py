@@ -65,6 +65,12 @@ class Likelihood(ABC):
         """The intercept-only maximum-likelihood ``eta``."""
 
     @abstractmethod
+    def log_density(self, eta, y, sigma=None) -> np.ndarray:
+        """Pointwise ``log p(y_i | eta_i)`` with every normalizing constant, broadcast over
+        leading axes of ``eta`` (e.g. draws x observations): what LOO needs.  ``sigma``
+        (Gaussian only; broadcastable against ``eta``) replaces an unknown noise sd."""
+
+    @abstractmethod
     def to_pymc(self, eta, y, *, name="y", dims=None):
         """Create the observed PyMC variable for linear predictor ``eta``."""
 
@@ -127,6 +133,11 @@ class Gaussian(Likelihood):
 
     def null_intercept(self, y):
         return float(np.mean(y))
+
+    def log_density(self, eta, y, sigma=None):
+        s = self.known_sigma() if sigma is None else np.asarray(sigma, dtype=float)
+        z = (np.asarray(y, dtype=float) - np.asarray(eta, dtype=float)) / s
+        return -0.5 * z**2 - np.log(s) - 0.5 * math.log(2 * math.pi)
 
     def pymc_sigma(self, y):
         """``sigma`` as a number, or the random variable ``sigma ~ HalfNormal(sd(y))``."""
@@ -207,6 +218,11 @@ class Logistic(Likelihood):
         m = float(np.mean(y))
         return math.log(m / (1 - m))
 
+    def log_density(self, eta, y, sigma=None):
+        # log expit(eta) for y = 1 and log expit(-eta) for y = 0, without cancellation
+        eta = np.asarray(eta, dtype=float)
+        return -np.logaddexp(0.0, np.where(np.asarray(y) == 1, -eta, eta))
+
     def to_pymc(self, eta, y, *, name="y", dims=None):
         import pymc as pm
 
@@ -258,6 +274,11 @@ class Poisson(Likelihood):
 
     def null_intercept(self, y):
         return math.log(float(np.mean(y)))
+
+    def log_density(self, eta, y, sigma=None):
+        eta = np.asarray(eta, dtype=float)
+        with np.errstate(over="ignore"):
+            return y * eta - np.exp(eta) - gammaln(np.asarray(y, dtype=float) + 1)
 
     def to_pymc(self, eta, y, *, name="y", dims=None):
         import pymc as pm

@@ -17,9 +17,10 @@ from models.map.certificate import certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import build_pymc_model, collapses, run_sampler
+from models.posterior.loo import add_log_likelihood, loo
 from models.posterior.pymc_model import check_sampling_size
 from models.results import MapPath, MapResult
-from models.io import add_map, add_path, write_fit_attrs
+from models.io import add_loo, add_map, add_path, write_fit_attrs
 
 _RIDGE_START_FACTOR = 10.0
 _SCALES_EXAMPLE = "an array of prior scales, e.g. prior.scale * np.logspace(-2, 2, 25)"
@@ -260,8 +261,10 @@ class Model:
         arviz.InferenceData
             Groups ``posterior`` (``w`` over ``feature``, ``intercept``, ``sigma`` when
             estimated, the prior's auxiliaries), ``sample_stats``, ``observed_data``,
-            ``constant_data`` and ``map`` (the exact MAP with its certificate; absent for
-            priors without a MAP), ``map_path`` when asked for.  When ``sigma`` is
+            ``constant_data``, ``log_likelihood`` (``y``: ``log p(y_i | draw)`` per draw
+            and observation, for ``arviz.loo``), ``loo`` (its PSIS-LOO, stored so that
+            reports need not compute it) and ``map`` (the exact MAP with its certificate;
+            absent for priors without a MAP), ``map_path`` when asked for.  When ``sigma`` is
             estimated, the MAP is computed at its posterior median, and the notes say so.
             The file format (groups and ``cusp_*`` attributes) is :mod:`models.io`'s.
         """
@@ -281,6 +284,8 @@ class Model:
             target_accept = self.prior.pymc_target_accept
         idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                             sampler=sampler, target_accept=target_accept, progressbar=progressbar)
+        add_log_likelihood(idata, self.likelihood)
+        add_loo(idata, loo(idata))
         notes = []
         if self.prior.has_map_view:
             map_model = self

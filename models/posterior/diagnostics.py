@@ -23,17 +23,26 @@ class Diagnostics:
     min_ess_tail: float
     n_max_treedepth: int
     warnings: tuple = ()
+    #: PSIS-LOO reliability (high Pareto k): about the comparison of models, not about
+    #: whether the sampler worked, so kept apart from ``warnings`` and ``ok``.
+    loo_warnings: tuple = ()
 
     @property
     def ok(self) -> bool:
+        """The sampler showed no problem (LOO's reliability is :attr:`loo_warnings`)."""
         return not self.warnings
 
+    @property
+    def all_warnings(self) -> tuple:
+        return tuple(self.warnings) + tuple(self.loo_warnings)
+
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self) | {"warnings": list(self.warnings)}
+        return dataclasses.asdict(self) | {"warnings": list(self.warnings), "loo_warnings": list(self.loo_warnings)}
 
 
-def diagnose(idata, var_names=("w",)) -> Diagnostics:
-    """Divergences, max r_hat, min ESS and tree-depth saturation, with advice."""
+def diagnose(idata, var_names=("w",), *, loo=None) -> Diagnostics:
+    """Divergences, max r_hat, min ESS and tree-depth saturation, with advice; and, given
+    ``loo`` (PSIS-LOO as ``arviz.loo`` returns it), observations with a high Pareto k."""
     import arviz as az
 
     post = idata.posterior
@@ -87,4 +96,9 @@ def diagnose(idata, var_names=("w",)) -> Diagnostics:
             f"{n_depth} of {total} draws hit the maximum tree depth: sampling is slow and may be incomplete; "
             "rescale the predictors or reparameterize."
         )
-    return Diagnostics(n_draws, n_chains, n_div, max_rhat, min_bulk, min_tail, n_depth, tuple(warnings))
+    loo_warnings = ()
+    if loo is not None:
+        from .loo import pareto_warnings
+
+        loo_warnings = tuple(pareto_warnings(loo))
+    return Diagnostics(n_draws, n_chains, n_div, max_rhat, min_bulk, min_tail, n_depth, tuple(warnings), loo_warnings)
