@@ -172,7 +172,7 @@ def _demo(args):
     diabetes.add_arguments(parser)
     check_output_folder(args.out, force=args.force)  # before sampling, not after
     script_args = parser.parse_args([])  # the script's defaults ...
-    for key in ("draws", "tune", "chains", "seed", "sampler", "progress"):  # ... with the demo's sampling options
+    for key in ("draws", "tune", "chains", "seed", "sampler", "progress", "select"):  # ... with the demo's sampling options
         setattr(script_args, key, getattr(args, key))
     _step("diabetes data: Gaussian, Laplace and horseshoe priors")
     run = diabetes.run(script_args)

@@ -33,6 +33,7 @@ from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
 from priors import CuspInputError
 
 import reports.figures.map_and_posterior as F
+from reports.decisions import decisions_context
 from reports.cells import Cell, fmt, map_cell, names, num, threshold_cell, threshold_label
 from reports.pages import environment, image, target, write_page
 
@@ -300,6 +301,7 @@ def _run_context(run, eps, paths):
     stats = {label: fit.zero_statistics(eps) for label, fit in run.fits.items()}
     diags = {label: fit.diagnostics for label, fit in run.fits.items()}
     warnings = [(label, w) for label, d in diags.items() for w in d.warnings]
+    warnings += [(label, w) for label, d in diags.items() for w in d.loo_warnings]
     warnings += [(label, f"MAP not converged: {fit.map.message}") for label, fit in run.fits.items()
                  if fit.map is not None and not fit.map.converged]
     sections = []
@@ -338,6 +340,7 @@ def _run_context(run, eps, paths):
         "rhat_limit": RHAT_LIMIT,
         "ess_per_chain": ESS_PER_CHAIN,
         "paths": None,
+        "decisions": decisions_context(run),
     }
     if paths:
         ctx["paths"] = _paths_context(run)

@@ -75,6 +75,14 @@ def test_report_renders_offline_with_images_headings_and_tables(demo_folder, bro
     text = page.inner_text("body")
     for prior in ("laplace", "gaussian", "horseshoe"):
         assert prior in text.lower()
+    # the decisions section: a table per fit, its details open from the keyboard, the LOO table
+    assert page.locator("#decisions table[data-table=decisions]").count() == 3
+    assert page.locator("#decisions table[data-table=loo] tbody tr").count() == 3
+    first = page.locator("#decisions details summary").first
+    first.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#decisions details").first.evaluate("d => d.open")
+    assert page.locator("#decisions details").first.locator("li").count() == 10
     os.makedirs("/tmp/cusp-screens", exist_ok=True)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
     page.screenshot(path="/tmp/cusp-screens/diabetes.png", full_page=True)
@@ -104,10 +112,12 @@ def test_hostile_names_are_shown_not_run(browser, tmp_path):
     names = [hostile] + names[1:4]
     fit = Model("gaussian", laplace(1.0), sigma=54.0).fit(X[:, :4], y, feature_names=names, draws=40, tune=40,
                                                           chains=1, random_seed=0)
+    fit.select("dss")
     run = RunResult("hostile", f"Title {hostile}", f"Description {hostile}", {"laplace": fit})
     write_report(run, tmp_path)
     page, errors, requests = _open(browser, tmp_path / "index.html")
     assert page.evaluate("window.__pwned === undefined")
     assert hostile in page.inner_text("body")  # shown as text
+    assert hostile in page.inner_text("#decisions")  # in the decisions table too
     assert all(u.startswith(("file:", "data:")) for u in requests)
     page.close()

@@ -44,6 +44,8 @@ __all__ = [
     "resolve_priors",
     "select_priors",
     "fit_priors",
+    "decide",
+    "selection_methods",
     "map_claims",
     "script_entry_point",
     "script_parser",
@@ -109,6 +111,26 @@ positive_int = _whole_in(1, None)
 def seed_int(text):
     """argparse type: a random seed, a whole number in [0, 2**32 - 1] (the API's rule)."""
     return _argparse_number(text, low=0, high=SEED_MAX, low_inclusive=True, integer=True)
+
+
+def selection_methods(text):
+    """argparse type of ``--select``: :func:`models.selection.parse_methods`, as an argparse error."""
+    from models.selection import parse_methods
+
+    try:
+        methods = parse_methods(text)
+    except CuspInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return _Methods(methods, explicit=str(text).strip() != "all")
+
+
+class _Methods(list):
+    """The ``--select`` methods; ``explicit`` when named (not ``all``), so that a method
+    that applies to no fit is an error rather than skipped."""
+
+    def __init__(self, methods, *, explicit):
+        super().__init__(methods)
+        self.explicit = explicit
 
 
 def positive_float(text):
@@ -301,6 +323,10 @@ def add_sampling_arguments(parser, *, priors=None, default_priors=None):
     g.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc", help="NUTS implementation (default pymc)")
     g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show PyMC's progress bars (default: shown)")
+    g.add_argument("--select", type=selection_methods, default="all", metavar="LIST",
+                   help="sparse decisions from each posterior, stored with it: comma-separated subset of "
+                        "dss,savs,interval,mpm,projection, 'all' (default: every one that applies to the fit) "
+                        "or 'none'")
     if priors is not None:
         default = ",".join(default_priors or priors)
         parser.add_argument("--priors", default=default, metavar="LIST",
@@ -333,11 +359,14 @@ def _quiet_sampler_logs():
 
 def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
     """Fit MAP + posterior for each ``label -> Model``, with the MAP path over
-    ``prior.scale * PATH_FACTORS`` stored in each fit that has a MAP; print one step line
-    per fit to stderr.  Returns ``label -> FitResult`` in the same order."""
+    ``prior.scale * PATH_FACTORS`` stored in each fit that has a MAP and the decisions of
+    ``args.select`` (default: all that apply) stored with each; print one step line per
+    fit to stderr.  Returns ``label -> FitResult`` in the same order."""
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    # every fit's size is checked before the first one samples
+    # every fit's size, and the decisions asked for, are checked before the first one samples
     check_sampling_size(args.draws, args.tune, args.chains, n_features=len(y) if X is None else np.shape(X)[1])
+    if getattr(args, "select", None) is not None and not isinstance(args.select, str):
+        check_selection_methods(models, args.select)
     _quiet_sampler_logs()
     fits, total, start = {}, len(models), time.perf_counter()
     for k, (label, model) in enumerate(models.items(), start=1):
@@ -349,7 +378,45 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
             path_factors=PATH_FACTORS,  # stored with the fit: reports show paths without solving
         )
     log(f"done: {total} fit{'s' if total > 1 else ''} in {time.perf_counter() - start:.0f} s")
+    methods = getattr(args, "select", None)
+    if methods is None or isinstance(methods, str):
+        methods = selection_methods("all" if methods is None else methods)
+    if methods:
+        decide(fits, methods, explicit=getattr(methods, "explicit", False), log=log)
     return fits
+
+
+def check_selection_methods(models: dict, methods) -> None:
+    """Before any sampling: a method named explicitly in ``--select`` must apply to at
+    least one of the fits (else one clear error with the reason)."""
+    from models.selection import not_applicable
+
+    if not getattr(methods, "explicit", False):
+        return
+    for method in methods:
+        reasons = [not_applicable(method, point_mass=float(m.prior.point_mass) > 0, likelihood=m.likelihood)
+                   for m in models.values()]
+        if all(reasons):
+            raise CuspInputError(f"--select {method}: it applies to none of these fits: {reasons[0]}")
+
+
+def decide(fits: dict, methods, *, explicit=False, log=None) -> None:
+    """Compute and store (``FitResult.select``) each method's decision for every fit it
+    applies to; one step line per fit.  A method that does not apply is skipped (the
+    report says why, from :func:`models.selection.not_applicable`)."""
+    from models.selection import not_applicable
+
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    for label, fit in fits.items():
+        start, done = time.perf_counter(), []
+        for method in methods:
+            if not_applicable(method, point_mass=float(fit.prior.point_mass) > 0, likelihood=fit.likelihood_model):
+                continue
+            sel = fit.select(method)
+            done.append(f"{method} keeps {sel.n_selected}")
+        if done:
+            log(f"decisions for {label}: {', '.join(done)} of {len(fit.feature_names)} "
+                f"({time.perf_counter() - start:.1f} s)")
 
 
 def map_claims(fits: dict) -> list[str]:

@@ -33,7 +33,7 @@ from .interval import interval_selection
 from .mpm import mpm_selection
 from .savs import check_reference, savs_selection
 
-__all__ = ["select", "dss_selection", "savs_selection", "interval_selection", "mpm_selection",
+__all__ = ["select", "not_applicable", "parse_methods", "dss_selection", "savs_selection", "interval_selection", "mpm_selection",
            "Reference", "Selection", "reference_from_fit", "METHODS"]
 
 #: method -> (module, function); projection is imported only when asked for.
@@ -66,6 +66,43 @@ def _check_options(method, function, options):
         takes = f"its options are {', '.join(allowed)}" if allowed else "it takes no options"
         raise CuspInputError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
                              f"for the {method} selection: {takes}")
+
+
+#: The likelihoods projection can refit submodels of (by name).
+_PROJECTION_LIKELIHOODS = ("gaussian", "normal_means", "logistic", "poisson")
+
+
+def not_applicable(method, *, point_mass, likelihood) -> str | None:
+    """Why ``method`` does not apply to a posterior (None when it does): the median
+    probability model needs a prior with a point mass at 0; projection needs a
+    likelihood it can refit.  ``likelihood`` is a Likelihood or its name."""
+    _function(method)
+    name = getattr(likelihood, "name", likelihood)
+    if method == "mpm" and not point_mass:
+        from .mpm import NO_POINT_MASS
+
+        return NO_POINT_MASS
+    if method == "projection" and name not in _PROJECTION_LIKELIHOODS:
+        return f"projection refits submodels of the {', '.join(_PROJECTION_LIKELIHOODS)} likelihoods, not {name}"
+    return None
+
+
+def parse_methods(text) -> list[str]:
+    """Methods from a comma-separated list (``"dss,savs"``), ``"all"`` (every method, each
+    used where it applies) or ``"none"``; one clear error naming the choices otherwise."""
+    words = [w.strip() for w in str(text).split(",") if w.strip()]
+    if words == ["all"]:
+        return list(METHODS)
+    if words == ["none"]:
+        return []
+    if not words:
+        raise CuspInputError(f"no selection method given; choose from {', '.join(METHODS)}, 'all' or 'none'")
+    unknown = [w for w in words if w not in METHODS]
+    if unknown:
+        raise CuspInputError(f"unknown selection method {unknown[0]!r}; choose from {', '.join(METHODS)}, 'all' or 'none'")
+    if len(set(words)) != len(words):
+        raise CuspInputError(f"a selection method is listed twice: {text}")
+    return [m for m in METHODS if m in words]  # in the order reports show them
 
 
 def select(reference, method, **options) -> Selection:
