@@ -1,0 +1,33 @@
+"""The benchmark scripts run end to end on tiny arguments (a smoke test, not a timing)."""
+
+import argparse
+import importlib.util
+import re
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_selection_benchmark_times_every_method(capsys):
+    bench = load("selection")
+    args = argparse.Namespace(repeats=1, draws=10, chains=2, n=30, p=40, k=3, max_size=5, dss_alpha_ratio=0.1, seed=0)
+    rows = bench.main(args)
+    out = capsys.readouterr().out
+    methods = ["dss (alpha=None", "dss (alpha=", "savs", "interval", "mpm", "projection forward", "projection l1"]
+    for case in ("diabetes (442 x 10)", "synthetic (30 x 40)"):
+        lines = [line for line in out.splitlines() if line.startswith(case) and not line.startswith(f"{case}:")]
+        assert len(lines) == len(methods), out
+        for method, line in zip(methods, lines):
+            assert method in line, line
+            seconds = float(re.split(r"\s{2,}", line[24:].strip())[1])
+            assert seconds > 0.0
+    assert len(rows) == 2 * len(methods)
+    assert all(isinstance(r["seconds"], float) and r["seconds"] > 0.0 for r in rows)
+    assert "kulprit" in out
