@@ -18,7 +18,7 @@ import reports.figures.selection as SF
 from reports.cells import Cell, fmt, map_cell, num
 from reports.pages import image
 
-__all__ = ["decisions_context", "agreement_matrix", "METHOD_NAMES"]
+__all__ = ["decisions_context", "decisions_narrative", "agreement_matrix", "METHOD_NAMES"]
 
 #: How the page names each method, and the singular loss its zeros come from.
 METHOD_NAMES = {
@@ -126,3 +126,17 @@ def decisions_context(run) -> dict | None:
     if not fits and not loo["rows"] and loo["single"] is None:
         return None
     return {"fits": fits, "loo": loo, "methods": METHOD_NAMES}
+
+
+def decisions_narrative(run) -> list[str]:
+    """One sentence per fit holding decisions, for the page's "In brief"."""
+    items = []
+    for label, fit in run.fits.items():
+        stored = fit.selections
+        if not stored:
+            continue
+        p = len(fit.feature_names)
+        parts = [f"{METHOD_NAMES[m][0]} keeps {stored[m].n_selected}" for m in METHODS if m in stored]
+        items.append(f"Decisions from the {label} posterior (of {p} coefficients): {', '.join(parts)}; "
+                     "their dropped coefficients are exactly 0.0 because each decision's loss is singular at 0.")
+    return items

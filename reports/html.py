@@ -33,7 +33,7 @@ from models.posterior import ESS_PER_CHAIN, RHAT_LIMIT
 from priors import CuspInputError
 
 import reports.figures.map_and_posterior as F
-from reports.decisions import decisions_context
+from reports.decisions import decisions_context, decisions_narrative
 from reports.cells import Cell, fmt, map_cell, names, num, threshold_cell, threshold_label
 from reports.pages import environment, image, target, write_page
 
@@ -327,7 +327,7 @@ def _run_context(run, eps, paths):
         "title": run.title,
         "description": run.description,
         "name": run.name,
-        "narrative": _narrative(run, stats, diags),
+        "narrative": _narrative(run, stats, diags) + decisions_narrative(run),
         "warnings": warnings,
         "overview": [_overview_row(label, fit, stats[label]) for label, fit in run.fits.items()],
         "sections": sections,

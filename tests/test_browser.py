@@ -94,8 +94,8 @@ def test_study_renders_offline(demo_folder, browser):
     assert not errors, errors
     assert all(u.startswith(("file:", "data:")) for u in requests)
     images = _images(page)
-    assert len(images) == 7 and all(done and w > 0 and h > 0 and alt for done, w, h, alt in images), images
-    assert page.locator("h2").count() >= 7
+    assert len(images) == 8 and all(done and w > 0 and h > 0 and alt for done, w, h, alt in images), images
+    assert page.locator("h2").count() >= 8
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling
     page.screenshot(path="/tmp/cusp-screens/study.png", full_page=True)
     page.close()

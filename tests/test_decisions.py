@@ -101,6 +101,14 @@ def test_section_text_and_not_applicable_reason(run, page):
     assert "PSIS-LOO" in text
 
 
+def test_in_brief_names_each_fits_decisions(run, page):
+    brief = page.texts["narrative"]
+    for label, fit in run.fits.items():
+        sel = fit.selections
+        assert f"Decisions from the {label} posterior" in brief
+        assert f"DSS keeps {sel['dss'].n_selected}" in brief
+
+
 def test_hostile_feature_name_is_escaped(run):
     html = render_run(run)
     assert HOSTILE not in html  # never raw markup

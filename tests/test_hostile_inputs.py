@@ -211,7 +211,7 @@ def test_study_refuses_a_bad_seed_before_any_experiment(monkeypatch, seed):
     phrase = "needs a fixed random_seed" if seed is None else "random_seed must be a whole number >= 0 and <= 4294967295"
     _refused(lambda: experiments.run_study(quick=True, random_seed=seed), phrase)
     for experiment in (experiments.concentration_sweep, experiments.geometry, experiments.overfitting,
-                       experiments.posterior_vs_map):
+                       experiments.posterior_vs_map, experiments.selection_comparison):
         _refused(lambda: experiment(quick=True, random_seed=seed), phrase)
 
 

@@ -180,12 +180,93 @@ def test_posterior_exact_zero_draws(study):
     assert d["priors"]["spike-and-slab"]["map"] is None
 
 
+# --------------------------------------------------------------------------- 8. selection
+def _decisions(d):
+    """(dataset, posterior, method, row) for every applicable decision and the posterior means."""
+    for ds, r in d["datasets"].items():
+        for label, post in r["posteriors"].items():
+            yield ds, label, "mean", post["mean"]
+            for method, row in post["methods"].items():
+                if row["applicable"]:
+                    yield ds, label, method, row
+
+
+def test_selection_decisions_have_exact_zeros(study):
+    d = study.selection
+    for ds, label, method, row in _decisions(d):
+        coef = row["coef"]
+        assert row["n_selected"] == int((coef != 0).sum()), (ds, label, method)
+        assert row["n_exact_zero"] == int((coef == 0.0).sum()), (ds, label, method)
+        if method == "mean":  # a posterior mean under a continuous prior is never exactly 0
+            assert row["n_exact_zero"] == 0, (ds, label)
+        else:  # every decision drops something on these data, and what it drops is exactly 0.0
+            assert row["n_exact_zero"] > 0 or ds == "diabetes", (ds, label, method)
+    for r in d["datasets"].values():
+        for post in r["posteriors"].values():
+            assert post["n_exact_zero_draws"] == 0 and post["n_draws"] == d["draws"] * d["chains"]
+            # the median probability model needs a point mass: refused, with the reason recorded
+            mpm = post["methods"]["mpm"]
+            assert mpm["applicable"] is False and "point mass" in mpm["reason"]
+            assert set(post["methods"]) == {"dss", "savs", "interval", "mpm", "projection"}
+
+
+def test_selection_scores_recomputed_from_coefficients(study):
+    from models import load_diabetes, make_sparse_regression
+
+    d = study.selection
+    syn = d["datasets"]["synthetic"]
+    X, y, truth = make_sparse_regression(syn["n"], syn["p"], syn["k"], sigma=syn["sigma"], random_seed=study.random_seed)
+    assert np.array_equal(truth, syn["truth"])
+    rng = np.random.default_rng(study.random_seed + 1)
+    X_test = rng.standard_normal((1000, syn["p"]))
+    y_test = X_test @ truth + syn["sigma"] * rng.standard_normal(1000)
+    Xd, yd, _ = load_diabetes()
+    dia = d["datasets"]["diabetes"]
+    assert np.intersect1d(dia["train"], dia["test"]).size == 0 and dia["train"].size + dia["test"].size == yd.size
+    assert (dia["n"], dia["n_test"]) == (342, 100)
+    map_support = dia["map"]["coef"] != 0
+    true = truth != 0
+    rows = list(_decisions(d)) + [("synthetic", "map", "map", syn["map"]), ("diabetes", "map", "map", dia["map"])]
+    for ds, label, method, row in rows:
+        coef, c = row["coef"], row["intercept"]
+        Xt, yt = (X_test, y_test) if ds == "synthetic" else (Xd[dia["test"]], yd[dia["test"]])
+        assert row["test_mse"] == pytest.approx(float(np.mean((yt - Xt @ coef - c) ** 2)), rel=1e-12), (ds, method)
+        kept = coef != 0
+        if ds == "synthetic":
+            tp = int((kept & true).sum())
+            assert row["recall"] == tp / int(true.sum()), (label, method)
+            if kept.any():
+                assert row["precision"] == tp / int(kept.sum()), (label, method)
+            else:
+                assert math.isnan(row["precision"])
+        else:
+            assert row["agreement"] == int((kept == map_support).sum()), (label, method)
+    # the MAP is the exact Laplace MAP at the recorded scale on the training rows
+    assert dia["map"]["b"] == 1.0 and dia["map"]["converged"]
+    best = int(np.argmin(syn["map"]["grid_test_mse"]))
+    assert syn["map"]["b"] == syn["map"]["grid"][best]
+
+
+def test_selection_horseshoe_decisions_recover_the_truth(study):
+    """Checked over seeds 0-9 in quick mode: under the horseshoe DSS and projection keep
+    exactly the 5 true signals; the posterior mean keeps all p."""
+    syn = study.selection["datasets"]["synthetic"]
+    hs = syn["posteriors"]["horseshoe"]
+    for method in ("dss", "projection"):
+        assert hs["methods"][method]["recall"] == 1.0, method
+        assert hs["methods"][method]["precision"] == 1.0, method
+    assert hs["mean"]["n_selected"] == syn["p"]
+    # the horseshoe's global scale follows the documented rule
+    assert hs["scale"] == pytest.approx(5 / (syn["p"] - 5) * syn["sigma"] / math.sqrt(syn["n"]))
+
+
 # --------------------------------------------------------------------------- figures
 def test_figures(study):
     pairs = [(SF.plot_shrinkage, study.shrinkage, "dead-zone"), (SF.plot_concentration, study.concentration, "matched"),
              (SF.plot_singularity, study.singularity, "n_zeros"), (SF.plot_threshold_law, study.threshold, "band"),
              (SF.plot_geometry, study.geometry, "map:laplace"), (SF.plot_overfitting, study.overfitting, "oracle"),
-             (SF.plot_posterior_vs_map, study.posterior, "p_exact:spike-and-slab")]
+             (SF.plot_posterior_vs_map, study.posterior, "p_exact:spike-and-slab"),
+             (SF.plot_selection, study.selection, "recall:horseshoe")]
     for fn, data, gid in pairs:
         fig = fn(data)
         assert isinstance(fig, Figure)
@@ -216,7 +297,7 @@ def test_page_self_contained(page):
     p = _Collect()
     p.feed(page)
     assert p.scripts == 0
-    assert len(p.imgs) == 7
+    assert len(p.imgs) == 8
     for img in p.imgs:
         src = img["src"]
         assert src.startswith("data:image/png;base64,")
@@ -227,7 +308,8 @@ def test_page_self_contained(page):
     stripped = re.sub(r'src="data:[^"]*"', "", page)
     assert not re.search(r"(https?:|ftp:)//", stripped)
     assert "<h2>1. Shrinkage profiles</h2>" in page
-    for name in ("Tibshirani", "Park", "Carvalho", "Hans", "Piironen"):
+    assert "<h2>8. From the posterior to exact zeros</h2>" in page
+    for name in ("Tibshirani", "Park", "Carvalho", "Hans", "Piironen", "Hahn", "Barbieri"):
         assert name in page
 
 
@@ -251,6 +333,23 @@ def test_page_numbers_equal_data(study, page):
     assert int(p.spans["posterior.Laplace.exact_draws"]) == 0
     assert int(p.spans["posterior.spike-and-slab.exact_draws"]) == int(
         study.posterior["priors"]["spike-and-slab"]["n_exact_zero"].sum())
+    syn = study.selection["datasets"]["synthetic"]
+    assert int(p.spans["selection.synthetic.horseshoe.dss.n_selected"]) == int(
+        np.sum(syn["posteriors"]["horseshoe"]["methods"]["dss"]["coef"] != 0))
+    assert int(p.spans["selection.synthetic.map.n_selected"]) == int(np.sum(syn["map"]["coef"] != 0))
+    assert int(p.spans["selection.diabetes.horseshoe.exact_zero_draws"]) == 0
+    # the tables show the same numbers as the data
+    for ds in ("synthetic", "diabetes"):
+        table = re.search(rf'<table data-table="selection-{ds}">(.*?)</table>', page, re.S).group(1)
+        cells = re.findall(r"<td[^>]*?(?:data-value=\"([^\"]*)\")?>([^<]*)</td>", table)
+        assert "not applicable" in [text for _, text in cells]
+        shown = {float(v) for v, _ in cells if v}
+        d = study.selection["datasets"][ds]
+        assert float(d["map"]["test_mse"]) in shown
+        for post in d["posteriors"].values():
+            for row in post["methods"].values():
+                if row["applicable"]:
+                    assert float(row["test_mse"]) in shown and float(row["n_selected"]) in shown
 
 
 def test_write_study_refuses_overwrite(study, page, tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ first, options keyword-only, builds a :class:`matplotlib.figure.Figure` without
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from reports.figures.common import BAND_COLOR, NONZERO_COLOR, ZERO_COLOR, new_figure
 
@@ -24,6 +25,7 @@ __all__ = [
     "plot_geometry",
     "plot_overfitting",
     "plot_posterior_vs_map",
+    "plot_selection",
 ]
 
 _FAMILY_STYLE = {
@@ -309,4 +311,71 @@ def plot_posterior_vs_map(data, *, figsize=None):
     fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8)
     left.grid(alpha=0.3, axis="x")
     right.grid(alpha=0.3, axis="x")
+    return fig
+
+
+# --------------------------------------------------------------------------- 8
+def plot_selection(data, *, figsize=None):
+    """Experiment 8.  Left: support precision and recall on the synthetic data per
+    estimate (bars ``gid`` ``"precision:<posterior>"`` / ``"recall:<posterior>"``, the
+    Laplace MAP ``"precision:map"`` / ``"recall:map"``).  Middle and right: test MSE per
+    estimate on the synthetic and diabetes data (``"mse:<dataset>:<posterior>"``,
+    ``"mse:<dataset>:map"``).  The median probability model, not applicable to a
+    continuous prior, is labelled so (``gid`` ``"not-applicable"``)."""
+    fig = new_figure(figsize, (11.0, 4.6))
+    axes = fig.subplots(1, 3)
+    names = ["posterior mean", *data["methods"]]
+    yy = np.arange(len(names) + 1)  # row 0: the Laplace MAP
+    labels = ["Laplace MAP", *names]
+
+    def rows(post):
+        return [post["mean"], *(post["methods"][m] for m in data["methods"])]
+
+    syn = data["datasets"]["synthetic"]
+    posts = list(syn["posteriors"])
+    h = 0.8 / (len(posts) + 1)
+    left = axes[0]
+    m = syn["map"]
+    left.barh(-0.4 + h / 2, m["precision"], height=h / 2, color=ZERO_COLOR, gid="precision:map", label="MAP precision")
+    left.barh(-0.4 + h, m["recall"], height=h / 2, color=ZERO_COLOR, alpha=0.45, gid="recall:map", label="MAP recall")
+    for i, label in enumerate(posts):
+        r = rows(syn["posteriors"][label])
+        off = yy[1:] - 0.4 + h * (i + 0.5)
+        prec = [x["precision"] if x["applicable"] and np.isfinite(x["precision"]) else 0.0 for x in r]
+        rec = [x["recall"] if x["applicable"] else 0.0 for x in r]
+        left.barh(off - h / 4, prec, height=h / 2, color=f"C{i}", gid=f"precision:{label}", label=f"{label}: precision")
+        left.barh(off + h / 4, rec, height=h / 2, color=f"C{i}", alpha=0.45, gid=f"recall:{label}",
+                  label=f"{label}: recall")
+    left.set_xlim(0, 1.05)
+    left.set_xlabel("support precision / recall")
+    left.set_title(f"synthetic (p = {syn['p']}, {syn['k']} true)")
+    for ax, ds in zip(axes[1:], ("synthetic", "diabetes")):
+        d = data["datasets"][ds]
+        ax.barh(0, d["map"]["test_mse"], height=0.6, color=ZERO_COLOR, gid=f"mse:{ds}:map", label="Laplace MAP")
+        for i, label in enumerate(d["posteriors"]):
+            r = rows(d["posteriors"][label])
+            off = yy[1:] - 0.4 + 0.8 / len(d["posteriors"]) * (i + 0.5)
+            vals = [x["test_mse"] if x["applicable"] else np.nan for x in r]
+            ax.barh(off, vals, height=0.8 / len(d["posteriors"]), color=f"C{i}", gid=f"mse:{ds}:{label}",
+                    label=label)
+        if ds == "synthetic":
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("test mean squared error (log scale)")
+        else:  # the values differ by a few per cent: a linear axis from just below the smallest
+            vals = [d["map"]["test_mse"]] + [x["test_mse"] for post in d["posteriors"].values() for x in rows(post)
+                                             if x["applicable"]]
+            ax.set_xlim(0.97 * min(vals), 1.02 * max(vals))
+            ax.set_xlabel("test mean squared error (axis not from 0)")
+        ax.set_title(f"{ds}: test error")
+    for ax in axes:
+        ax.set_yticks(yy, labels if ax is axes[0] else [""] * len(labels))
+        ax.invert_yaxis()
+        ax.grid(alpha=0.3, axis="x")
+        if "mpm" in data["methods"]:
+            j = 2 + data["methods"].index("mpm")
+            ax.text(0.5, j, "not applicable (no point mass)", transform=ax.get_yaxis_transform(), ha="center",
+                    va="center", fontsize=7.5, color="0.35", gid="not-applicable")
+    handles, hl = axes[0].get_legend_handles_labels()
+    fig.legend(handles, hl, loc="outside lower center", ncol=3, fontsize=8)
     return fig

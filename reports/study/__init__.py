@@ -1,4 +1,4 @@
-"""The study: seven experiments that compute their numbers (:mod:`.experiments`) and the
+"""The study: eight experiments that compute their numbers (:mod:`.experiments`) and the
 page that renders them (:mod:`.page`)."""
 
 from .experiments import Study, run_study

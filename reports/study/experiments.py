@@ -1,4 +1,4 @@
-"""The study: seven experiments that separate *singularity* from *concentration*.
+"""The study: eight experiments that separate *singularity* from *concentration*.
 
 Each experiment is one function that computes and returns its data (a dict of numpy
 arrays and plain numbers); :func:`run_study` runs them all and returns a :class:`Study`.
@@ -12,6 +12,7 @@ neither recomputes anything.
 5. :func:`geometry`: L1 / L2 / Lp balls touching a line of solutions; 2-D posteriors.
 6. :func:`overfitting`: p > n regression, test error and support recovery.
 7. :func:`posterior_vs_map`: MAP zeros next to posterior draws (spike-and-slab too).
+8. :func:`selection_comparison`: from the posterior to exact zeros, decisions with a singular loss.
 
 >>> data = threshold_law(quick=True)
 >>> bool(np.array_equal(data["is_zero"], data["inside_band"]))
@@ -30,8 +31,10 @@ import numpy as np
 
 from models import Model, gaussian_scale_for_density, load_diabetes, make_sparse_regression
 from models.data import DIABETES_SIGMA
+from models.likelihoods import Gaussian
 from models.posterior.exact import gaussian_posterior, horseshoe_posterior_moments, laplace_posterior
 from models.posterior.gibbs import gibbs_posterior
+from models.selection import METHODS, Reference, select
 from priors import CuspInputError, bridge, gaussian, horseshoe, laplace, smoothed_laplace, spike_and_slab, student_t
 from priors.validation import SEED_MAX, check_seed
 
@@ -45,6 +48,7 @@ __all__ = [
     "geometry",
     "overfitting",
     "posterior_vs_map",
+    "selection_comparison",
     "DIABETES_SIGMA",
 ]
 
@@ -63,6 +67,7 @@ class Study:
     geometry: dict
     overfitting: dict
     posterior: dict
+    selection: dict
     quick: bool
     random_seed: int
     seconds: dict
@@ -491,6 +496,164 @@ def posterior_vs_map(*, quick=False, random_seed=0, eps=1.0):
     return out
 
 
+# --------------------------------------------------------------------------- 8. selection
+#: The prior guess of the number of relevant features behind the horseshoe's global scale
+#: (Piironen & Vehtari 2017): tau = p0 / (p - p0) * sigma / sqrt(n).
+SELECTION_P0 = 5
+
+
+def _selection_tau(p, n, sigma, p0=SELECTION_P0):
+    """Piironen & Vehtari's (2017) global scale ``p0 / (p - p0) * sigma / sqrt(n)``."""
+    return p0 / (p - p0) * sigma / math.sqrt(n)
+
+
+def _reference(X, y, w, c, sigma, names):
+    """A :class:`models.selection.Reference` of Gibbs draws ``w`` (chains, draws, p)."""
+    chains, draws, p = w.shape
+    return Reference(X=X, y=y, likelihood=Gaussian(sigma), coef_draws=w.reshape(-1, p),
+                     intercept_draws=c.reshape(-1), sigma_draws=np.full(chains * draws, float(sigma)),
+                     fit_intercept=True, feature_names=list(names), point_mass=False, n_chains=chains)
+
+
+def _gibbs_draws(X, y, prior, sigma, draws, burn, chains, random_seed):
+    """Gibbs draws ``(w, intercept)`` of ``y ~ N(X w + c, sigma^2)`` with a flat intercept.
+
+    When ``n > p`` the sampler's ``O(n^2 p)`` step is wasted on rows: the likelihood of
+    ``w`` (intercept integrated out) depends on the data only through the centred
+    ``Xc' Xc`` and ``Xc' yc``, and with ``Xc = Q R`` (thin QR) ``||yc - Xc w||^2 =
+    ||Q' yc - R w||^2 + const``.  So ``w`` is drawn from the ``p``-row problem ``(R, Q' yc)``
+    without intercept -- the same posterior exactly -- and the intercept as
+    :func:`~models.posterior.gibbs.gibbs_posterior` draws it:
+    ``mean(y) - mean(X) w + sigma / sqrt(n) z``."""
+    n, p = X.shape
+    if n <= p:
+        return gibbs_posterior(X, y, prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
+                               random_seed=random_seed)
+    x_mean, y_mean = X.mean(axis=0), float(y.mean())
+    Q, R = np.linalg.qr(X - x_mean)
+    w, _ = gibbs_posterior(R, Q.T @ (y - y_mean), prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
+                           fit_intercept=False, random_seed=random_seed)
+    z = np.random.default_rng(random_seed).standard_normal(w.shape[:2])
+    return w, y_mean - w @ x_mean + sigma / math.sqrt(n) * z
+
+
+def _decision_row(coef, intercept, seconds, X_test, y_test, truth, map_support):
+    """The numbers every decision (and the MAP) is scored by."""
+    coef = np.asarray(coef, dtype=float)
+    row = {"applicable": True, "reason": None, "coef": coef, "intercept": float(intercept),
+           "n_selected": int(np.sum(coef != 0)), "n_exact_zero": int(np.sum(coef == 0.0)),
+           "test_mse": float(np.mean((y_test - X_test @ coef - intercept) ** 2)), "seconds": float(seconds)}
+    if truth is not None:
+        row["precision"], row["recall"], _, _ = _support_scores(coef, truth)
+    if map_support is not None:
+        sel = coef != 0
+        union = int(np.sum(sel | map_support))
+        row["agreement"] = int(np.sum(sel == map_support))
+        row["jaccard"] = int(np.sum(sel & map_support)) / union if union else 1.0
+    return row
+
+
+def _selection_one(X, y, names, X_test, y_test, truth, sigma, map_b, map_rule, map_seconds, lap_map, priors,
+                   draws, burn, chains, random_seed):
+    map_support = lap_map.coef != 0 if truth is None else None
+    out = {"n": X.shape[0], "p": X.shape[1], "n_test": X_test.shape[0], "sigma": sigma, "feature_names": names,
+           "X_test": X_test, "y_test": y_test, "truth": truth,
+           "map": {**_decision_row(lap_map.coef, lap_map.intercept, map_seconds, X_test, y_test, truth, map_support),
+                   "b": map_b, "rule": map_rule, "converged": bool(lap_map.converged)},
+           "posteriors": {}}
+    for i, (label, prior) in enumerate(priors.items()):
+        t0 = time.perf_counter()
+        w, c = _gibbs_draws(X, y, prior, sigma, draws, burn, chains, (random_seed + i) % (SEED_MAX + 1))
+        gibbs_seconds = time.perf_counter() - t0
+        reference = _reference(X, y, w, c, sigma, names)
+        mean = _decision_row(reference.coef_mean, reference.intercept_mean, 0.0, X_test, y_test, truth, map_support)
+        post = {"prior": prior.describe(), "scale": float(prior.scale), "gibbs_seconds": gibbs_seconds,
+                "min_ess": float(az.ess(az.convert_to_dataset({"w": w}))["w"].min()),
+                "n_exact_zero_draws": int(np.sum(w == 0.0)), "n_draws": int(w.shape[0] * w.shape[1]),
+                "mean": mean, "methods": {}}
+        for method in METHODS:
+            options = {"random_seed": random_seed} if method == "projection" else {}
+            t0 = time.perf_counter()
+            try:
+                sel = select(reference, method, **options)
+            except CuspInputError as exc:  # MPM: no point mass, no inclusion probabilities
+                post["methods"][method] = {"applicable": False, "reason": str(exc)}
+                continue
+            row = _decision_row(sel.coef, sel.intercept, time.perf_counter() - t0, X_test, y_test, truth, map_support)
+            row["notes"] = list(sel.notes)
+            post["methods"][method] = row
+        out["posteriors"][label] = post
+    return out
+
+
+def selection_comparison(*, quick=False, random_seed=0):
+    """Experiment 8: from the posterior to exact zeros.
+
+    A posterior under a continuous prior has no exact zeros (nor has its mean); the
+    decisions of :mod:`models.selection` do: DSS (an L1 problem on the posterior's fitted
+    values), SAVS (a soft threshold of the posterior mean), the credible interval rule,
+    projection predictive selection, and the median probability model -- which needs a
+    point mass and is recorded as not applicable, with the refusal's reason.  Each runs
+    on Gibbs draws (:mod:`models.posterior.gibbs`; quick 2 x 500 after 250, full 2 x 2000
+    after 1000; for diabetes, n > p, on the equivalent p-row problem of :func:`_gibbs_draws`)
+    under two priors:
+
+    * a horseshoe with fixed ``tau = p0 / (p - p0) * sigma / sqrt(n)``, ``p0 = 5``
+      (Piironen & Vehtari 2017's rule, with a prior guess of 5 relevant features);
+    * the Laplace with the scale ``b`` of the Laplace MAP it is compared with, so that
+      the MAP and the decision come from the same prior.
+
+    Data sets: diabetes (sigma = 54), split once by ``random_seed`` into 342 training
+    and 100 test rows (the columns as :func:`models.load_diabetes` standardized them on
+    all 442 rows); the Laplace MAP at ``b = DIABETES_B`` (= 1, as in experiments 2-4 and
+    7); no truth, so each support is compared with the MAP's.  Synthetic: the data of
+    experiment 6 (n = 50, p = 200, k = 5, sigma = 1, 1000 fresh test rows); the Laplace
+    MAP at the grid scale with the best *test* MSE (an oracle choice that favours the
+    MAP; the decisions choose their sizes from the training data alone).  Every estimate
+    records its number selected, test MSE and time (seconds; the Gibbs run separately),
+    and on the synthetic data the precision and recall of its support.
+    """
+    random_seed = _seed(random_seed)
+    draws, burn, chains = (500, 250, 2) if quick else (2000, 1000, 2)
+    out = {"methods": list(METHODS), "draws": draws, "burn": burn, "chains": chains, "p0": SELECTION_P0,
+           "datasets": {}}
+    # diabetes: one seeded split
+    X, y, names = _diabetes()
+    perm = np.random.default_rng(random_seed).permutation(y.size)
+    train, test = np.sort(perm[:342]), np.sort(perm[342:])
+    t0 = time.perf_counter()
+    lap = Model("gaussian", laplace(DIABETES_B), sigma=DIABETES_SIGMA).map(X[train], y[train], feature_names=names)
+    map_seconds = time.perf_counter() - t0
+    priors = {"horseshoe": horseshoe(_selection_tau(X.shape[1], train.size, DIABETES_SIGMA)),
+              "Laplace": laplace(DIABETES_B)}
+    d = _selection_one(X[train], y[train], names, X[test], y[test], None, DIABETES_SIGMA, DIABETES_B,
+                       f"fixed b = DIABETES_B = {DIABETES_B:g}", map_seconds, lap, priors, draws, burn, chains,
+                       random_seed)
+    d["train"], d["test"] = train, test
+    out["datasets"]["diabetes"] = d
+    # synthetic p > n with known truth: experiment 6's data
+    n, p, k, sigma = 50, 200, 5, 1.0
+    X, y, truth = make_sparse_regression(n, p, k, sigma=sigma, random_seed=random_seed)
+    rng = np.random.default_rng(random_seed + 1)
+    X_test = rng.standard_normal((1000, p))
+    y_test = X_test @ truth + sigma * rng.standard_normal(1000)
+    names = [f"x{j}" for j in range(p)]
+    scales = np.logspace(-3, 0, 7 if quick else 13)
+    t0 = time.perf_counter()
+    path = Model("gaussian", laplace(1.0), sigma=sigma).map_path(X, y, scales, feature_names=names)
+    map_seconds = time.perf_counter() - t0
+    grid_mse = np.array([np.mean((y_test - X_test @ r.coef - r.intercept) ** 2) for r in path.results])
+    best = int(np.argmin(grid_mse))
+    b = float(scales[best])
+    priors = {"horseshoe": horseshoe(_selection_tau(p, n, sigma)), "Laplace": laplace(b)}
+    d = _selection_one(X, y, names, X_test, y_test, truth, sigma, b,
+                       f"the best test MSE over {scales.size} scales b from {scales[0]:g} to {scales[-1]:g}",
+                       map_seconds, path.results[best], priors, draws, burn, chains, random_seed)
+    d["k"], d["map"]["grid"], d["map"]["grid_test_mse"] = k, scales, grid_mse
+    out["datasets"]["synthetic"] = d
+    return out
+
+
 # --------------------------------------------------------------------------- all
 def run_study(*, quick=False, random_seed=0) -> Study:
     """Run every experiment.  ``quick`` uses coarser grids and tiny posterior samples.
@@ -506,6 +669,7 @@ def run_study(*, quick=False, random_seed=0) -> Study:
         ("geometry", lambda: geometry(quick=quick, random_seed=random_seed)),
         ("overfitting", lambda: overfitting(quick=quick, random_seed=random_seed)),
         ("posterior", lambda: posterior_vs_map(quick=quick, random_seed=random_seed)),
+        ("selection", lambda: selection_comparison(quick=quick, random_seed=random_seed)),
     ]
     for key, fn in steps:
         t0 = time.perf_counter()

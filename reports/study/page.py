@@ -1,4 +1,4 @@
-"""The study page: seven experiments, each with its question, measured answer and figure.
+"""The study page: eight experiments, each with its question, measured answer and figure.
 
 Every number the text states is generated from the :class:`reports.study.Study` data and
 carries ``data-key`` and ``data-value`` (full precision), so tests can check the prose
@@ -299,6 +299,82 @@ def _posterior(d, say):
                                         "rows": _table(rows), "name": "posterior"}}
 
 
+_METHOD_LABEL = {"dss": "DSS", "savs": "SAVS", "interval": "credible interval", "mpm": "median probability model",
+                 "projection": "projection"}
+
+
+def _selection(d, say):
+    syn, dia = d["datasets"]["synthetic"], d["datasets"]["diabetes"]
+    answer = [
+        ["Synthetic data (n = ", say.n("selection.synthetic.n", syn["n"]), ", p = ", say.n("selection.synthetic.p", syn["p"]),
+         ", ", say.n("selection.synthetic.k", syn["k"]), " true signals): the Laplace MAP at b = ",
+         say.n("selection.synthetic.map_b", syn["map"]["b"]), " (", syn["map"]["rule"], ", which favours it) keeps ",
+         say.n("selection.synthetic.map.n_selected", syn["map"]["n_selected"]), " features, precision ",
+         say.n("selection.synthetic.map.precision", syn["map"]["precision"]), ", recall ",
+         say.n("selection.synthetic.map.recall", syn["map"]["recall"]), ", test MSE ",
+         say.n("selection.synthetic.map.test_mse", syn["map"]["test_mse"]), "."],
+        ["Diabetes (", say.n("selection.diabetes.n", dia["n"]), " training rows, ",
+         say.n("selection.diabetes.n_test", dia["n_test"]), " test rows, no known truth): the Laplace MAP at b = ",
+         say.n("selection.diabetes.map_b", dia["map"]["b"]), " keeps ",
+         say.n("selection.diabetes.map.n_selected", dia["map"]["n_selected"]), " of ",
+         say.n("selection.diabetes.p", dia["p"]), " features, test MSE ",
+         say.n("selection.diabetes.map.test_mse", dia["map"]["test_mse"]),
+         "; each decision's support is compared with it."],
+    ]
+    for ds, r in (("synthetic", syn), ("diabetes", dia)):
+        for label, post in r["posteriors"].items():
+            key = f"selection.{ds}.{label}"
+            parts = [f"{ds.capitalize()}, {post['prior']} posterior: draws exactly 0.0: ",
+                     say.n(f"{key}.exact_zero_draws", post["n_exact_zero_draws"]), "; its mean keeps all ",
+                     say.n(f"{key}.mean.n_selected", post["mean"]["n_selected"]), " coefficients (test MSE ",
+                     say.n(f"{key}.mean.test_mse", post["mean"]["test_mse"]), "). Decisions: "]
+            done = []
+            for method, row in post["methods"].items():
+                if not row["applicable"]:
+                    continue
+                m = f"{key}.{method}"
+                bit = [_METHOD_LABEL[method], " keeps ", say.n(f"{m}.n_selected", row["n_selected"])]
+                if "recall" in row:
+                    bit += [" (recall ", say.n(f"{m}.recall", row["recall"]), ")"]
+                else:
+                    bit += [" (same decision as the MAP on ", say.n(f"{m}.agreement", row["agreement"]), ")"]
+                done.append(bit)
+            for i, bit in enumerate(done):
+                parts += ([", "] if i else []) + bit
+            parts += ["; smallest effective sample size ", say.n(f"{key}.min_ess", post["min_ess"]), "."]
+            answer.append(parts)
+    mpm = d["datasets"]["synthetic"]["posteriors"]["horseshoe"]["methods"]["mpm"]
+    if not mpm["applicable"]:
+        answer.append(["The median probability model is not applicable to these posteriors: ", mpm["reason"], "."])
+    tables = []
+    for ds, r in (("synthetic", syn), ("diabetes", dia)):
+        rows = [_selection_row(ds, "—", "Laplace MAP", r["map"])]
+        for label, post in r["posteriors"].items():
+            rows.append(_selection_row(ds, post["prior"], "posterior mean (no decision)", post["mean"]))
+            for method, row in post["methods"].items():
+                rows.append(_selection_row(ds, post["prior"], _METHOD_LABEL[method], row))
+        if ds == "synthetic":
+            head = ["Posterior", "Estimate", "Selected", "Precision", "Recall", "Test MSE", "Time (s)"]
+        else:
+            head = ["Posterior", "Estimate", "Selected", "Same decision as the MAP", "Jaccard with the MAP",
+                    "Test MSE", "Time (s)"]
+        tables.append({"head": head, "num": [False, False] + [True] * 5, "rows": _table(rows),
+                       "name": f"selection-{ds}"})
+    return {"answer": answer, "tables": tables, "draws": d["draws"], "burn": d["burn"], "chains": d["chains"],
+            "p0": d["p0"]}
+
+
+def _selection_row(ds, posterior, label, row):
+    if not row["applicable"]:
+        return [Cell(posterior), Cell(label), Cell("not applicable"), Cell("—"), Cell("—"), Cell("—"), Cell("—")]
+    if ds == "synthetic":
+        mid = [num(float(row["precision"])), num(float(row["recall"]))]
+    else:
+        mid = [num(int(row["agreement"])), num(float(row["jaccard"]))]
+    return [Cell(posterior), Cell(label), num(int(row["n_selected"])), *mid, num(float(row["test_mse"])),
+            num(float(row["seconds"]))]
+
+
 # --------------------------------------------------------------------------- page
 _SECTIONS = [
     ("shrinkage", "1. Shrinkage profiles", _shrinkage, SF.plot_shrinkage),
@@ -308,6 +384,7 @@ _SECTIONS = [
     ("geometry", "5. Geometry", _geometry, SF.plot_geometry),
     ("overfitting", "6. Over-fitting with p > n", _overfitting, SF.plot_overfitting),
     ("posterior", "7. Posterior vs MAP", _posterior, SF.plot_posterior_vs_map),
+    ("selection", "8. From the posterior to exact zeros", _selection, SF.plot_selection),
 ]
 
 _ALT = {
@@ -324,6 +401,9 @@ _ALT = {
                    "horseshoe priors and the posterior mean under Laplace and horseshoe.",
     "posterior": "Per coefficient, P(|w|<ε) and the fraction of draws exactly zero for each prior; only spike-and-slab "
                  "has exact-zero draws.",
+    "selection": "Per decision method and posterior (horseshoe, Laplace): support precision and recall and test error "
+                 "on the synthetic data, and test error on the diabetes data, beside the Laplace MAP and the "
+                 "posterior mean; the median probability model is marked not applicable.",
 }
 
 
