@@ -398,3 +398,15 @@ def test_forward_search_p1000_is_fast():
     elapsed = time.perf_counter() - start
     assert sel.path["order"].size == 20 and set(sel.path["order"][:3]) == {0, 1, 2}
     assert elapsed < 30.0
+
+
+def test_a_reference_no_better_than_the_empty_model_is_flagged(sparse_reference):
+    """A prior that pins w near 0 (tau = 1e-4): the reference predicts as the intercept alone,
+    ELPD differences are tiny, and the note says the suggested size rests on them."""
+    flat = gaussian_reference(p=6, S=400, tau=1e-4, signals={1: 2.0}, seed=5)
+    sel = projection_selection(flat)
+    assert -sel.path["elpd_diff"][0] < 1.0  # the premise, measured
+    assert any("barely better than the empty submodel" in n for n in sel.notes)
+    strong = projection_selection(sparse_reference)
+    assert -strong.path["elpd_diff"][0] > 1.0
+    assert not any("barely better" in n for n in strong.notes)

@@ -578,6 +578,10 @@ def _final_projection(X, y, base, order, eta, sigma2, fam):
     return out
 
 
+#: An ELPD gain of the reference over the empty submodel below this (in nats) is
+#: negligible: a note then says that the suggested size rests on negligible differences.
+_NEGLIGIBLE_ELPD = 1.0
+
 # -- options --------------------------------------------------------------------------
 
 
@@ -806,6 +810,12 @@ def projection_selection(reference, *, max_size=None, search="forward", n_cluste
         rule = "no size came within one SE of the reference's ELPD: the size with the largest ELPD"
         notes.append(f"no submodel up to size {len(order)} has an ELPD within one SE of the reference's; "
                      f"size {size} has the largest ELPD (raise max_size?)")
+    if diff.size and -diff[0] < _NEGLIGIBLE_ELPD:
+        # the one-SE rule compares differences with their SE; when the reference barely beats
+        # the empty submodel both are tiny and the suggested size says little: say so
+        notes.append(f"the reference predicts barely better than the empty submodel (ELPD difference {-diff[0]:.3g}, "
+                     f"under {_NEGLIGIBLE_ELPD:g}): the submodels differ by much less than one unit of log score, "
+                     "so the suggested size rests on negligible differences")
     coef, intercept = projected[size][0].copy(), projected[size][1]
     chosen = set(order[:size])
     selected = np.array([j in chosen and coef[j] != 0.0 for j in range(p)])
