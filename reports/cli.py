@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--force", action="store_true", help="overwrite an existing HTML file")
 
     study = sub.add_parser("study", help="the study: singularity, not concentration (experiments and report)",
-                           description="Run the seven experiments that show exact MAP zeros come from a prior's "
+                           description="Run the eight experiments that show exact MAP zeros come from a prior's "
                                        "singularity at 0, not its concentration, and write the report.")
     study.add_argument("--out", default="cusp-study", help="output folder (default ./cusp-study)")
     study.add_argument("--force", action="store_true", help="replace an existing output folder")
@@ -182,7 +182,7 @@ def _demo(args):
         entries = [
             (run.title, f"{run.name}/index.html", run.description.split(". ")[0]),
             ("Singularity, not concentration: the study", "study/index.html",
-             "Seven experiments: exact zeros come from a kink or pole of the prior at 0, never from its height there"),
+             "Eight experiments: exact zeros come from a kink or pole of the prior at 0 (or of a decision's loss), never from its height there"),
         ]
         write_text_atomically(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"), suffix=".html")
     _step(f"wrote {os.path.join(args.out, 'index.html')}")
@@ -192,7 +192,7 @@ def _write_study(folder, *, quick, seed):
     from reports.study import run_study
     from reports.study.page import write_study
 
-    _step("the study: seven experiments (singularity, not concentration)")
+    _step("the study: eight experiments (singularity, not concentration)")
     write_study(folder, study=run_study(quick=quick, random_seed=seed))
 
 

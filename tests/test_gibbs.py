@@ -38,11 +38,13 @@ def test_normal_means_posterior_mean(mixing_prior, exact_mean):
     np.testing.assert_array_less(np.abs(mean - exact_mean(Y)), N_MC_SE * mcse)
 
 
-def test_gaussian_prior_regression_with_p_greater_than_n_and_intercept():
+@pytest.mark.parametrize("n, p", [(6, 9), (30, 4)], ids=["p>n: Bhattacharya", "n>=p: Rue"])
+def test_gaussian_prior_regression_and_intercept(n, p):
     """Flat intercept, w ~ N(0, s^2 I): w | y ~ N(A^-1 Xc' yc / sigma^2, A^-1) on the
-    centred data, A = Xc'Xc / sigma^2 + I / s^2; c | w, y ~ N(ybar - xbar'w, sigma^2/n)."""
+    centred data, A = Xc'Xc / sigma^2 + I / s^2; c | w, y ~ N(ybar - xbar'w, sigma^2/n).
+    Both w-draws (n x n for p > n, p x p Cholesky for n >= p) are checked."""
     rng = np.random.default_rng(0)
-    n, p, sigma, s = 6, 9, 0.7, 1.3
+    sigma, s = 0.7, 1.3
     X = rng.standard_normal((n, p)) + 0.5 * rng.standard_normal((n, 1))  # correlated columns
     y = X[:, 0] - 2 * X[:, 3] + 3.0 + sigma * rng.standard_normal(n)
     w, c = gibbs_posterior(X, y, gaussian(s), sigma=sigma, draws=4000, burn=10, chains=2, random_seed=1)

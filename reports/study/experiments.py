@@ -515,28 +515,6 @@ def _reference(X, y, w, c, sigma, names):
                      fit_intercept=True, feature_names=list(names), point_mass=False, n_chains=chains)
 
 
-def _gibbs_draws(X, y, prior, sigma, draws, burn, chains, random_seed):
-    """Gibbs draws ``(w, intercept)`` of ``y ~ N(X w + c, sigma^2)`` with a flat intercept.
-
-    When ``n > p`` the sampler's ``O(n^2 p)`` step is wasted on rows: the likelihood of
-    ``w`` (intercept integrated out) depends on the data only through the centred
-    ``Xc' Xc`` and ``Xc' yc``, and with ``Xc = Q R`` (thin QR) ``||yc - Xc w||^2 =
-    ||Q' yc - R w||^2 + const``.  So ``w`` is drawn from the ``p``-row problem ``(R, Q' yc)``
-    without intercept -- the same posterior exactly -- and the intercept as
-    :func:`~models.posterior.gibbs.gibbs_posterior` draws it:
-    ``mean(y) - mean(X) w + sigma / sqrt(n) z``."""
-    n, p = X.shape
-    if n <= p:
-        return gibbs_posterior(X, y, prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
-                               random_seed=random_seed)
-    x_mean, y_mean = X.mean(axis=0), float(y.mean())
-    Q, R = np.linalg.qr(X - x_mean)
-    w, _ = gibbs_posterior(R, Q.T @ (y - y_mean), prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
-                           fit_intercept=False, random_seed=random_seed)
-    z = np.random.default_rng(random_seed).standard_normal(w.shape[:2])
-    return w, y_mean - w @ x_mean + sigma / math.sqrt(n) * z
-
-
 def _decision_row(coef, intercept, seconds, X_test, y_test, truth, map_support):
     """The numbers every decision (and the MAP) is scored by."""
     coef = np.asarray(coef, dtype=float)
@@ -563,7 +541,8 @@ def _selection_one(X, y, names, X_test, y_test, truth, sigma, map_b, map_rule, m
            "posteriors": {}}
     for i, (label, prior) in enumerate(priors.items()):
         t0 = time.perf_counter()
-        w, c = _gibbs_draws(X, y, prior, sigma, draws, burn, chains, (random_seed + i) % (SEED_MAX + 1))
+        w, c = gibbs_posterior(X, y, prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
+                               random_seed=(random_seed + i) % (SEED_MAX + 1))
         gibbs_seconds = time.perf_counter() - t0
         reference = _reference(X, y, w, c, sigma, names)
         mean = _decision_row(reference.coef_mean, reference.intercept_mean, 0.0, X_test, y_test, truth, map_support)
@@ -595,7 +574,7 @@ def selection_comparison(*, quick=False, random_seed=0):
     projection predictive selection, and the median probability model -- which needs a
     point mass and is recorded as not applicable, with the refusal's reason.  Each runs
     on Gibbs draws (:mod:`models.posterior.gibbs`; quick 2 x 500 after 250, full 2 x 2000
-    after 1000; for diabetes, n > p, on the equivalent p-row problem of :func:`_gibbs_draws`)
+    after 1000; for diabetes, n > p, by its p x p Cholesky draw)
     under two priors:
 
     * a horseshoe with fixed ``tau = p0 / (p - p0) * sigma / sqrt(n)``, ``p0 = 5``

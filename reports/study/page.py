@@ -341,7 +341,8 @@ def _selection(d, say):
                 done.append(bit)
             for i, bit in enumerate(done):
                 parts += ([", "] if i else []) + bit
-            parts += ["; smallest effective sample size ", say.n(f"{key}.min_ess", post["min_ess"]), "."]
+            parts += ["; smallest effective sample size ", say.n(f"{key}.min_ess", post["min_ess"]),
+                      "." if post["min_ess"] >= 100 else " (below 100: a rough posterior; quick mode is for testing)."]
             answer.append(parts)
     mpm = d["datasets"]["synthetic"]["posteriors"]["horseshoe"]["methods"]["mpm"]
     if not mpm["applicable"]:
@@ -371,8 +372,8 @@ def _selection_row(ds, posterior, label, row):
         mid = [num(float(row["precision"])), num(float(row["recall"]))]
     else:
         mid = [num(int(row["agreement"])), num(float(row["jaccard"]))]
-    return [Cell(posterior), Cell(label), num(int(row["n_selected"])), *mid, num(float(row["test_mse"])),
-            num(float(row["seconds"]))]
+    seconds = Cell("—") if label.startswith("posterior mean") else num(float(row["seconds"]))
+    return [Cell(posterior), Cell(label), num(int(row["n_selected"])), *mid, num(float(row["test_mse"])), seconds]
 
 
 # --------------------------------------------------------------------------- page
