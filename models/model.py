@@ -17,7 +17,7 @@ from models.map.certificate import certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import build_pymc_model, collapses, run_sampler
-from models.posterior.loo import add_log_likelihood, loo
+from models.posterior.loo import add_log_likelihood, log_likelihood_too_large, loo
 from models.posterior.pymc_model import check_sampling_size
 from models.results import MapPath, MapResult
 from models.io import add_loo, add_map, add_path, write_fit_attrs
@@ -284,9 +284,13 @@ class Model:
             target_accept = self.prior.pymc_target_accept
         idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                             sampler=sampler, target_accept=target_accept, progressbar=progressbar)
-        add_log_likelihood(idata, self.likelihood)
-        add_loo(idata, loo(idata))
         notes = []
+        too_many = log_likelihood_too_large(chains * draws, y.size)
+        if too_many:
+            notes.append(too_many)
+        else:
+            add_log_likelihood(idata, self.likelihood)
+            add_loo(idata, loo(idata))
         if self.prior.has_map_view:
             map_model = self
             if getattr(self.likelihood, "estimates_sigma", False):

@@ -224,3 +224,18 @@ def test_mpm_selection_round_trips_with_inclusion_probabilities(tmp_path):
     got = FitResult.from_netcdf(tmp_path / "mpm.nc").selections["mpm"]
     assert _same_record(got.to_dict(), sel.to_dict())
     assert got.selected[2] and got.selected[3]
+
+
+def test_a_log_likelihood_too_large_is_not_stored_and_the_fit_says_so(monkeypatch):
+    import importlib
+
+    L = importlib.import_module("models.posterior.loo")  # the module (models.posterior.loo is also a function)
+
+    X, y, _ = make_sparse_regression(30, 3, 1, sigma=1.0, random_seed=0)
+    assert L.log_likelihood_too_large(400, 30) is None  # the real limit is far away
+    monkeypatch.setattr(L, "MAX_LOG_LIKELIHOOD_VALUES", 400 * 30 - 1)
+    fit = _fit("gaussian", laplace(1.0), X, y, sigma=1.0)
+    assert "log_likelihood" not in fit.idata.groups() and fit.loo_data is None
+    assert any("no pointwise log-likelihood stored: 400 draws x 30 observations" in n for n in fit.notes)
+    with pytest.raises(CuspInputError, match="no pointwise log-likelihood"):
+        fit.loo()

@@ -18,11 +18,26 @@ import numpy as np
 
 from priors import CuspInputError
 
-__all__ = ["log_likelihood_draws", "add_log_likelihood", "loo", "compare", "pareto_warnings", "LOG_LIKELIHOOD_GROUP"]
+__all__ = ["log_likelihood_draws", "add_log_likelihood", "loo", "compare", "pareto_warnings", "LOG_LIKELIHOOD_GROUP",
+           "log_likelihood_too_large", "MAX_LOG_LIKELIHOOD_VALUES"]
 
 LOG_LIKELIHOOD_GROUP = "log_likelihood"
 #: Largest number of (draw x observation) values computed at once (memory, not speed).
 _CHUNK_VALUES = 2**22
+#: Largest pointwise log-likelihood stored with a fit (draws x observations; 8 bytes each:
+#: 400 MB).  Beyond it the fit says so in its notes and holds no LOO.
+MAX_LOG_LIKELIHOOD_VALUES = 5 * 10**7
+
+
+def log_likelihood_too_large(n_draws, n_obs) -> str | None:
+    """The note for a fit whose pointwise log-likelihood would exceed
+    :data:`MAX_LOG_LIKELIHOOD_VALUES` (None when it fits)."""
+    size = int(n_draws) * int(n_obs)
+    if size <= MAX_LOG_LIKELIHOOD_VALUES:
+        return None
+    return (f"no pointwise log-likelihood stored: {n_draws} draws x {n_obs} observations = {size:,} values "
+            f"(over {MAX_LOG_LIKELIHOOD_VALUES:,}, {8 * MAX_LOG_LIKELIHOOD_VALUES / 1e6:.0f} MB), so no LOO for this fit; "
+            "fit with fewer draws to compare it by LOO")
 
 
 def log_likelihood_draws(idata, likelihood) -> np.ndarray:
