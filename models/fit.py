@@ -236,7 +236,7 @@ class FitResult:
         d = self.diagnostics
         head = [
             f"{self.likelihood} likelihood x {self.prior.describe()} prior",
-            f"posterior: {d.n_chains} chains x {d.n_draws} draws; divergences {d.n_divergent}; "
+            f"posterior: {d.n_chains} chains x {d.n_draws} draws; divergences {d.divergences_text}; "
             f"max r_hat {d.max_rhat:.3f}; min ESS bulk {d.min_ess_bulk:.0f}",
         ]
         if self.map is not None:

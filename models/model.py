@@ -18,6 +18,8 @@ from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import build_pymc_model, collapses, run_sampler
 from models.posterior.loo import add_log_likelihood, log_likelihood_too_large, loo
+from models.posterior.gibbs import gibbs_inference_data, gibbs_unavailable
+from models.interrupts import catch_signals, raise_if_interrupted
 from models.posterior.pymc_model import check_sampling_size
 from models.results import MapPath, MapResult
 from models.io import add_loo, add_map, add_path, write_fit_attrs
@@ -242,8 +244,12 @@ class Model:
             Draws kept per chain, tuning steps per chain, number of chains.
         random_seed : int, optional
             The same seed gives the same draws.
-        sampler : {"pymc", "nutpie"}
-            nutpie is an optional extra (``pip install 'cusp[nutpie]'``).
+        sampler : {"pymc", "nutpie", "gibbs"}
+            nutpie is an optional extra (``pip install 'cusp[nutpie]'``).  ``"gibbs"``:
+            the exact Gibbs sampler of :mod:`models.posterior.gibbs` (Gaussian likelihood
+            with a known ``sigma``; Gaussian, Laplace and horseshoe priors with fixed
+            scales), in the same layout; it has no divergences (reported as not
+            applicable) and ``tune`` iterations are discarded as warm-up.
         target_accept : float, optional
             NUTS target acceptance; default: the prior's recommendation
             (``prior.pymc_target_accept``, 0.95 for the horseshoe family) unless ``w`` is
@@ -278,12 +284,24 @@ class Model:
         check_sampling_size(draws, tune, chains, len(names))
         factors = None if path_factors is None else self._path_factors(path_factors)
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
-        pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
-        if target_accept is None and not collapses(self.likelihood, self.prior, X):
-            # the collapsed model has no funnel left: PyMC's default suits it
-            target_accept = self.prior.pymc_target_accept
-        idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
-                            sampler=sampler, target_accept=target_accept, progressbar=progressbar)
+        if sampler == "gibbs":
+            reason = gibbs_unavailable(self.likelihood, self.prior)
+            if reason:
+                raise CuspInputError(reason)
+            if target_accept is not None:
+                raise CuspInputError("target_accept is a NUTS setting; the Gibbs sampler has none (leave it out)")
+            with catch_signals():
+                idata = gibbs_inference_data(X, y, self.prior, sigma=self.likelihood.sigma, feature_names=names,
+                                             fit_intercept=self.fit_intercept, draws=draws, tune=tune, chains=chains,
+                                             random_seed=random_seed)
+                raise_if_interrupted()
+        else:
+            pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
+            if target_accept is None and not collapses(self.likelihood, self.prior, X):
+                # the collapsed model has no funnel left: PyMC's default suits it
+                target_accept = self.prior.pymc_target_accept
+            idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
+                                sampler=sampler, target_accept=target_accept, progressbar=progressbar)
         notes = []
         too_many = log_likelihood_too_large(chains * draws, y.size)
         if too_many:

@@ -250,14 +250,15 @@ def _diagnostics_context(label, fit):
         })
     facts = [
         ("chains × draws", Cell(f"{d.n_chains} × {d.n_draws}")),
-        ("divergences", num(d.n_divergent, "bad" if d.n_divergent else "")),
+        ("divergences", num(d.n_divergent, "bad" if d.n_divergent else "") if d.n_divergent is not None
+         else Cell(d.divergences_text)),
         ("max r_hat", num(d.max_rhat, "bad" if d.max_rhat > RHAT_LIMIT else "")),
         ("min bulk ESS", num(d.min_ess_bulk)),
         ("min tail ESS", num(d.min_ess_tail)),
         ("draws at max tree depth", num(d.n_max_treedepth, "bad" if d.n_max_treedepth else "")),
     ]
     alt = (f"Sampler diagnostics for {label}: r_hat and effective sample size per coefficient with the limits "
-           f"{RHAT_LIMIT} and {ESS_PER_CHAIN} per chain, and rank plots; {d.n_divergent} divergences.")
+           f"{RHAT_LIMIT} and {ESS_PER_CHAIN} per chain, and rank plots; divergences: {d.divergences_text}.")
     return {"rows": rows, "facts": facts, "warnings": list(d.warnings),
             "figure": image(F.plot_diagnostics(fit), alt)}
 

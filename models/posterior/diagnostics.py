@@ -17,7 +17,7 @@ class Diagnostics:
 
     n_draws: int
     n_chains: int
-    n_divergent: int
+    n_divergent: int | None  # None: not applicable (a Gibbs sampler has no divergences)
     max_rhat: float
     min_ess_bulk: float
     min_ess_tail: float
@@ -26,6 +26,11 @@ class Diagnostics:
     #: PSIS-LOO reliability (high Pareto k): about the comparison of models, not about
     #: whether the sampler worked, so kept apart from ``warnings`` and ``ok``.
     loo_warnings: tuple = ()
+
+    @property
+    def divergences_text(self) -> str:
+        """``"3"``, or ``"n/a (no divergences in Gibbs sampling)"``."""
+        return "n/a (no divergences in Gibbs sampling)" if self.n_divergent is None else str(self.n_divergent)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +54,8 @@ def diagnose(idata, var_names=("w",), *, loo=None) -> Diagnostics:
     n_chains, n_draws = post.sizes["chain"], post.sizes["draw"]
     var_names = [v for v in var_names if v in post]
     stats = idata.sample_stats if "sample_stats" in idata.groups() else None
-    n_div = int(stats["diverging"].sum()) if stats is not None and "diverging" in stats else 0
+    # no divergence statistic (Gibbs): not applicable, not "zero divergences"
+    n_div = int(stats["diverging"].sum()) if stats is not None and "diverging" in stats else None
     n_depth = 0
     if stats is not None:
         if "reached_max_treedepth" in stats:

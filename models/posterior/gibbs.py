@@ -43,7 +43,7 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 from models.data import as_design, check_lengths, describe_value
 from models.likelihoods import Gaussian
 
-__all__ = ["gibbs_posterior", "supports_gibbs"]
+__all__ = ["gibbs_posterior", "supports_gibbs", "gibbs_inference_data", "gibbs_unavailable"]
 
 
 def supports_gibbs(prior) -> bool:
@@ -94,25 +94,26 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
     if fit_intercept:
         x_mean, y_mean = X.mean(axis=0), y.mean()
         X, y = X - x_mean, y - y_mean
-    rng = np.random.default_rng(random_seed)
+    # one stream per chain, spawned from the seed: chain k's draws do not depend on how
+    # many chains run (or, later, on which process runs them)
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(random_seed).spawn(chains)]
     phi, alpha = X / sigma, y / sigma
     local = prior.scale_mixture.gibbs()
     # n >= p: the p x p Cholesky draw on the Gram matrix, computed once (O(np^2) once,
     # O(p^3) per draw); n < p: the n x n draw (O(n^2 p) per draw)
     gram = (phi.T @ phi, phi.T @ alpha) if n >= p else None
     w_out = np.empty((chains, draws, p))
-    for chain in range(chains):
+    intercept = np.zeros((chains, draws))
+    for chain, rng in enumerate(rngs):
         state = local.initial(p, rng)
         for it in range(burn + draws):
             w = _draw_coefficients(phi, alpha, local.variances(state), rng, gram)
             state = local.update(state, w, rng)
             if it >= burn:
                 w_out[chain, it - burn] = w
-    if fit_intercept:
-        noise = sigma / np.sqrt(n) * rng.standard_normal((chains, draws))
-        intercept = y_mean - w_out @ x_mean + noise
-    else:
-        intercept = np.zeros((chains, draws))
+        if fit_intercept:
+            noise = sigma / np.sqrt(n) * rng.standard_normal(draws)
+            intercept[chain] = y_mean - w_out[chain] @ x_mean + noise
     return w_out, intercept
 
 
@@ -154,3 +155,47 @@ def _solve_upper(U, b):
     from scipy.linalg import solve_triangular
 
     return solve_triangular(U, b, lower=False, check_finite=False)
+
+
+def gibbs_unavailable(likelihood, prior) -> str | None:
+    """Why ``Model.sample(..., sampler="gibbs")`` cannot sample this model (None when it can)."""
+    if not isinstance(likelihood, Gaussian):
+        return f"the Gibbs sampler covers the Gaussian likelihood, not {likelihood.name}; use sampler='pymc'"
+    if likelihood.sigma is None:
+        return ("the Gibbs sampler needs a known noise sigma in this version (pass sigma=...); "
+                "with sigma estimated use sampler='pymc'")
+    if not supports_gibbs(prior):
+        return (f"{prior.describe()} has no scale-mixture form with an exact Gibbs step; use sampler='pymc'")
+    return None
+
+
+def gibbs_inference_data(X, y, prior, *, sigma, feature_names, fit_intercept, draws, tune, chains, random_seed):
+    """:func:`gibbs_posterior` as an InferenceData in the layout NUTS results have:
+    ``posterior`` (``w`` over ``feature``, ``intercept``), ``observed_data`` (``y`` over
+    ``obs``), ``constant_data`` (``X``; absent for normal means, ``X=None``) and
+    ``sample_stats`` holding ``gibbs_sweep`` (each draw's iteration number) and no
+    divergence statistic (a Gibbs sampler has none: the diagnostics report divergences
+    as not applicable).  ``tune`` iterations are
+    discarded per chain."""
+    import arviz as az
+    import xarray as xr
+
+    design = np.eye(np.size(y)) if X is None else X
+    w, c = gibbs_posterior(design, y, prior, sigma=sigma, draws=draws, burn=tune, chains=chains,
+                           fit_intercept=fit_intercept and X is not None, random_seed=random_seed)
+    y = np.asarray(y, dtype=float)
+    posterior = {"w": w}
+    if fit_intercept and X is not None:
+        posterior["intercept"] = c
+    coords = {"feature": list(feature_names), "obs": np.arange(y.size)}
+    dims = {"w": ["feature"], "y": ["obs"], "X": ["obs", "feature"]}
+    idata = az.from_dict(posterior=posterior, observed_data={"y": y},
+                         constant_data=None if X is None else {"X": np.asarray(X, dtype=float)},
+                         coords=coords, dims=dims)
+    # the iteration number of each kept draw (warm-up included): a Gibbs sweep has no
+    # tree depth, step size or divergence to record
+    sweep = np.broadcast_to(tune + np.arange(draws), (chains, draws)).copy()
+    idata.add_groups({"sample_stats": xr.Dataset({"gibbs_sweep": (("chain", "draw"), sweep)},
+                                                 coords={"chain": np.arange(chains), "draw": np.arange(draws)},
+                                                 attrs={"sampler": "gibbs"})})
+    return idata

@@ -32,7 +32,7 @@ from models.likelihoods import Gaussian, sigma_prior_scale
 __all__ = ["SAMPLERS", "COLLAPSE_MAX_FEATURES", "MAX_DRAWS", "MAX_CHAINS", "DRAWS_MEMORY_LIMIT", "build_pymc_model",
            "check_complete", "check_sampler", "check_sampling_size", "collapses", "intercept_prior", "run_sampler"]
 
-SAMPLERS = ("pymc", "nutpie")
+SAMPLERS = ("pymc", "nutpie", "gibbs")  # gibbs: models.posterior.gibbs, not through PyMC
 #: Most draws (and most tuning steps) per chain cusp runs, and most chains.
 MAX_DRAWS = 10**7
 MAX_CHAINS = 1000
@@ -151,6 +151,8 @@ def check_sampler(sampler: str, pymc_model) -> None:
     """Refuse an unknown sampler, a missing nutpie, or nutpie on discrete variables."""
     if sampler not in SAMPLERS:
         raise CuspInputError(f"unknown sampler {describe_value(sampler, typed=False)}; choose one of {', '.join(SAMPLERS)}")
+    if sampler == "gibbs":
+        raise CuspInputError("the Gibbs sampler does not run a PyMC model: use Model.sample(..., sampler='gibbs')")
     if sampler == "nutpie":
         if importlib.util.find_spec("nutpie") is None:
             raise CuspInputError(
