@@ -10,12 +10,15 @@ non-zeros, slab scale 2, slab df 4) or the plain horseshoe with a fixed global s
 * **plain PyMC**: the textbook non-centred model, ``w = z * tau * lam~``, sampled with
   ``pm.sample()`` defaults.
 
-Both run with 2 chains of 1000 draws after 1000 tuning steps, one BLAS thread per chain
-(set below, for both), the same seed.  Printed per seed: divergences, max r_hat over w,
+* **cusp Gibbs** (``--known-sigma`` only, plain horseshoe only): ``sampler="gibbs"``, the
+  exact Gibbs sampler; sigma = 1 is then known in all three models.
+
+All run with 2 chains of 1000 draws after 1000 tuning steps (Gibbs: warm-up sweeps), one
+BLAS thread per chain (set below, for all), the same seed.  Printed per seed: divergences, max r_hat over w,
 min bulk ESS over w, sampling time (tuning + draws, without compilation), min-ESS per
 second, and the ratio cusp / plain of min-ESS/s.
 
-Run: ``python benchmarks/posterior.py [--seeds 0 1 2] [--prior regularized_horseshoe horseshoe] [--quick]``
+Run: ``python benchmarks/posterior.py [--seeds 0 1 2] [--prior regularized_horseshoe horseshoe] [--known-sigma] [--quick]``
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ from priors import horseshoe, regularized_horseshoe  # noqa: E402
 N, P, K = 100, 50, 5
 
 
-def plain_pymc_model(X, y, prior):
+def plain_pymc_model(X, y, prior, sigma=None):
     """The same priors as cusp's model, written the way PyMC users write them."""
     mu, sd = intercept_prior(Gaussian(), y)
     with pm.Model() as model:
         intercept = pm.Normal("intercept", mu=mu, sigma=sd)
-        sigma = pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
+        if sigma is None:
+            sigma = pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
         lam = pm.HalfCauchy("lam", beta=1.0, shape=X.shape[1])
         if prior.family == "regularized_horseshoe":
             tau = pm.HalfStudentT("tau", nu=prior.global_df, sigma=prior.scale)
@@ -61,11 +65,12 @@ def plain_pymc_model(X, y, prior):
 
 
 def summarize(idata, wall):
-    sampling = float(idata.posterior.attrs["sampling_time"])
+    # Gibbs has no compilation: its wall time is its sampling time
+    sampling = float(idata.posterior.attrs.get("sampling_time", wall))
     ess = float(az.ess(idata, var_names=["w"], method="bulk")["w"].min())
     rhat = float(az.rhat(idata, var_names=["w"])["w"].max())
     return {
-        "divergences": int(idata.sample_stats["diverging"].sum()),
+        "divergences": int(idata.sample_stats["diverging"].sum()) if "diverging" in idata.sample_stats else None,
         "max_rhat": rhat,
         "min_ess": ess,
         "sampling_s": sampling,
@@ -74,21 +79,27 @@ def summarize(idata, wall):
     }
 
 
-def run_one(prior_name, seed, draws, tune):
+def run_one(prior_name, seed, draws, tune, known_sigma=False):
     X, y, _ = make_sparse_regression(N, P, K, sigma=1.0, random_seed=seed)
     tau0 = horseshoe_global_scale(K, n_features=P, n_obs=N)
     prior = regularized_horseshoe(tau0) if prior_name == "regularized_horseshoe" else horseshoe(tau0)
     sample_kw = dict(draws=draws, tune=tune, chains=2, random_seed=seed + 1000)
 
+    sigma = 1.0 if known_sigma else None
     t0 = time.perf_counter()
-    idata = Model("gaussian", prior).sample(X, y, **sample_kw)
-    cusp = summarize(idata, time.perf_counter() - t0)
+    idata = Model("gaussian", prior, sigma=sigma).sample(X, y, **sample_kw)
+    out = {"cusp": summarize(idata, time.perf_counter() - t0)}
+
+    if known_sigma and prior_name == "horseshoe":
+        t0 = time.perf_counter()
+        idata = Model("gaussian", prior, sigma=sigma).sample(X, y, **sample_kw, sampler="gibbs")
+        out["gibbs"] = summarize(idata, time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    with plain_pymc_model(X, y, prior):
+    with plain_pymc_model(X, y, prior, sigma):
         plain_idata = pm.sample(**sample_kw, cores=2, progressbar=False, compute_convergence_checks=False)
-    plain = summarize(plain_idata, time.perf_counter() - t0)
-    return cusp, plain
+    out["plain"] = summarize(plain_idata, time.perf_counter() - t0)
+    return out
 
 
 def main(args):
@@ -96,16 +107,24 @@ def main(args):
     head = f"{'prior':<22}{'seed':>5}  {'sampler':<8}{'div':>5}{'max r_hat':>10}{'min ESS':>9}{'time s':>8}{'ESS/s':>8}{'ratio':>7}"
     print(head)
     print("-" * len(head))
-    ratios = []
+    ratios, gibbs_vs_plain, gibbs_vs_cusp = [], [], []
     for prior_name in args.prior:
         for seed in args.seeds:
-            cusp, plain = run_one(prior_name, seed, draws, tune)
-            ratio = cusp["ess_per_s"] / plain["ess_per_s"]
-            ratios.append(ratio)
-            for label, r, shown in (("cusp", cusp, f"{ratio:7.2f}"), ("plain", plain, f"{1.0:7.2f}")):
-                print(f"{prior_name:<22}{seed:>5}  {label:<8}{r['divergences']:>5}{r['max_rhat']:>10.4f}{r['min_ess']:>9.0f}"
-                      f"{r['sampling_s']:>8.1f}{r['ess_per_s']:>8.1f}{shown}", flush=True)
-    print(f"\nmin-ESS/s ratio cusp / plain PyMC: median {np.median(ratios):.2f}, min {np.min(ratios):.2f} (target >= 2)")
+            rows = run_one(prior_name, seed, draws, tune, args.known_sigma)
+            plain = rows["plain"]
+            ratios.append(rows["cusp"]["ess_per_s"] / plain["ess_per_s"])
+            if "gibbs" in rows:
+                gibbs_vs_plain.append(rows["gibbs"]["ess_per_s"] / plain["ess_per_s"])
+                gibbs_vs_cusp.append(rows["gibbs"]["ess_per_s"] / rows["cusp"]["ess_per_s"])
+            for label, r in rows.items():
+                div = "n/a" if r["divergences"] is None else str(r["divergences"])
+                print(f"{prior_name:<22}{seed:>5}  {label:<8}{div:>5}{r['max_rhat']:>10.4f}{r['min_ess']:>9.0f}"
+                      f"{r['sampling_s']:>8.1f}{r['ess_per_s']:>8.1f}{r['ess_per_s'] / plain['ess_per_s']:7.2f}",
+                      flush=True)
+    print(f"\nmin-ESS/s ratio cusp NUTS / plain PyMC: median {np.median(ratios):.2f}, min {np.min(ratios):.2f} (target >= 2)")
+    if gibbs_vs_plain:
+        print(f"min-ESS/s ratio cusp Gibbs / plain PyMC: median {np.median(gibbs_vs_plain):.2f} (target >= 10); "
+              f"Gibbs / cusp NUTS: median {np.median(gibbs_vs_cusp):.2f} (target >= 3)")
 
 
 if __name__ == "__main__":
@@ -115,5 +134,7 @@ if __name__ == "__main__":
                         choices=["regularized_horseshoe", "horseshoe"])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--tune", type=int, default=1000)
+    parser.add_argument("--known-sigma", action="store_true",
+                        help="sigma = 1 known in every model, and the Gibbs sampler beside NUTS (horseshoe)")
     parser.add_argument("--quick", action="store_true", help="100 draws and 100 tuning steps (a smoke test)")
     main(parser.parse_args())
