@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import CuspInputError
 
-__all__ = ["check_number", "check_positive", "check_scale", "check_scale_or_zero", "check_probability", "check_whole",
+__all__ = ["check_choices", "check_number", "check_positive", "check_scale", "check_scale_or_zero", "check_probability", "check_whole",
            "check_bool", "check_seed", "SCALE_RANGE", "DATA_LIMIT", "SEED_MAX"]
 
 #: Scales (prior scales, noise sds, slab widths, ...) cusp accepts: wide enough for any
@@ -150,3 +150,20 @@ def check_bool(name: str, value) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise CuspInputError(f"{name} must be True or False, got {value!r}")
+
+
+def check_choices(text, available, *, what, option, also=()) -> list[str]:
+    """Names from a comma-separated list (``"a, b"``), in the order given: at least one,
+    each one of ``available``, none twice.  ``what`` names one item (``"prior"``),
+    ``option`` the list (``"--priors"``); ``also`` are further accepted words shown in
+    the messages (e.g. ``"'all'"``), which the caller handles before this check."""
+    choices = ", ".join([*available, *also])
+    chosen = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not chosen:
+        raise CuspInputError(f"{option} is empty; choose from {choices}")
+    unknown = [t for t in chosen if t not in available]
+    if unknown:
+        raise CuspInputError(f"unknown {what} {unknown[0]!r} in {option}; choose from {choices}")
+    if len(set(chosen)) != len(chosen):
+        raise CuspInputError(f"{option} lists a {what} twice: {text}")
+    return chosen

@@ -137,7 +137,9 @@ def test_parse_methods():
     assert parse_methods("all") == list(METHODS)
     assert parse_methods("none") == []
     assert parse_methods("projection, dss") == ["dss", "projection"]
-    for bad, match in (("", "no selection"), ("dss,foo", "unknown selection method 'foo'"), ("dss,dss", "twice")):
+    for bad, match in (("", "--select is empty; choose from dss, savs, interval, mpm, projection, 'all', 'none'"),
+                       ("dss,foo", "unknown selection method 'foo' in --select"),
+                       ("dss,dss", "--select lists a selection method twice")):
         with pytest.raises(CuspInputError, match=match):
             parse_methods(bad)
     assert not selection_methods("all").explicit and selection_methods("dss").explicit

@@ -184,3 +184,13 @@ def test_cli_types_use_the_same_rule(parse, text, message):
 def test_cli_types_accept_good_values():
     assert positive_float("2.5") == 2.5 and positive_int("3") == 3 and tune_int("0") == 0
     assert positive_int("1e3") == 1000  # a whole number written as a float
+
+
+def test_check_choices_one_rule_for_comma_lists():
+    from priors.validation import check_choices
+
+    assert check_choices(" b, a ", ["a", "b", "c"], what="prior", option="--priors") == ["b", "a"]
+    for text, message in (("", "--priors is empty; choose from a, b"), ("a,z", "unknown prior 'z' in --priors"),
+                          ("a,a", "--priors lists a prior twice: a,a")):
+        with pytest.raises(CuspInputError, match=message):
+            check_choices(text, ["a", "b"], what="prior", option="--priors")

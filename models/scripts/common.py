@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from priors import REGISTRY, CuspDataWarning, CuspInputError, make_prior
-from priors.validation import SCALE_RANGE, SEED_MAX, check_number, check_scale
+from priors.validation import SCALE_RANGE, SEED_MAX, check_choices, check_number, check_scale
 
 from models.conversions import horseshoe_global_scale
 from models.interrupts import catch_signals
@@ -336,15 +336,7 @@ def add_sampling_arguments(parser, *, priors=None, default_priors=None):
 
 def select_priors(text, available, *, option="--priors") -> list[str]:
     """Labels from a comma-separated ``--priors`` value, in the order given, checked."""
-    chosen = [t.strip() for t in str(text).split(",") if t.strip()]
-    if not chosen:
-        raise CuspInputError(f"{option} is empty; choose from {', '.join(available)}")
-    unknown = [t for t in chosen if t not in available]
-    if unknown:
-        raise CuspInputError(f"unknown prior {unknown[0]!r} in {option}; choose from {', '.join(available)}")
-    if len(set(chosen)) != len(chosen):
-        raise CuspInputError(f"{option} lists a prior twice: {text}")
-    return chosen
+    return check_choices(text, available, what="prior", option=option)
 
 
 # ---------------------------------------------------------------------- fitting

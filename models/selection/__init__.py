@@ -26,6 +26,7 @@ import importlib
 import inspect
 
 from priors import CuspInputError
+from priors.validation import check_choices
 
 from .base import METHODS, Reference, Selection, reference_from_fit
 from .dss import dss_selection
@@ -87,7 +88,7 @@ def not_applicable(method, *, point_mass, likelihood) -> str | None:
     return None
 
 
-def parse_methods(text) -> list[str]:
+def parse_methods(text, *, option="--select") -> list[str]:
     """Methods from a comma-separated list (``"dss,savs"``), ``"all"`` (every method, each
     used where it applies) or ``"none"``; one clear error naming the choices otherwise."""
     words = [w.strip() for w in str(text).split(",") if w.strip()]
@@ -95,13 +96,7 @@ def parse_methods(text) -> list[str]:
         return list(METHODS)
     if words == ["none"]:
         return []
-    if not words:
-        raise CuspInputError(f"no selection method given; choose from {', '.join(METHODS)}, 'all' or 'none'")
-    unknown = [w for w in words if w not in METHODS]
-    if unknown:
-        raise CuspInputError(f"unknown selection method {unknown[0]!r}; choose from {', '.join(METHODS)}, 'all' or 'none'")
-    if len(set(words)) != len(words):
-        raise CuspInputError(f"a selection method is listed twice: {text}")
+    words = check_choices(text, METHODS, what="selection method", option=option, also=("'all'", "'none'"))
     return [m for m in METHODS if m in words]  # in the order reports show them
 
 
