@@ -107,3 +107,18 @@ def test_normal_means_gibbs_matches_the_exact_laplace_posterior():
     mean = fit.idata.posterior["w"].mean(("chain", "draw")).values
     mcse = az.mcse(fit.idata, var_names=["w"])["w"].values
     np.testing.assert_array_less(np.abs(mean - exact), 4 * mcse)
+
+
+def test_chains_in_threads_give_the_serial_draws(data, monkeypatch):
+    import importlib
+
+    G = importlib.import_module("models.posterior.gibbs")
+    from models.posterior.gibbs import gibbs_posterior
+
+    X, y = data
+    monkeypatch.setattr(G, "_PARALLEL_WORK", 10**18)  # serial
+    w1, c1 = gibbs_posterior(X, y, horseshoe(0.5), sigma=1.0, draws=40, burn=10, chains=3, random_seed=5)
+    monkeypatch.setattr(G, "_PARALLEL_WORK", 0)  # threads
+    w2, c2 = gibbs_posterior(X, y, horseshoe(0.5), sigma=1.0, draws=40, burn=10, chains=3, random_seed=5)
+    np.testing.assert_array_equal(w1, w2)
+    np.testing.assert_array_equal(c1, c2)

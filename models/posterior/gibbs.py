@@ -35,6 +35,8 @@ dimensions.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from priors import CuspInputError, Prior
@@ -42,6 +44,10 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 
 from models.data import as_design, check_lengths, describe_value
 from models.likelihoods import Gaussian
+
+#: Below this much work (n * p * iterations) chains run one after the other: starting
+#: threads would cost more than it saves.
+_PARALLEL_WORK = 10**8
 
 __all__ = ["gibbs_posterior", "supports_gibbs", "gibbs_inference_data", "gibbs_unavailable"]
 
@@ -104,7 +110,9 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
     gram = (phi.T @ phi, phi.T @ alpha) if n >= p else None
     w_out = np.empty((chains, draws, p))
     intercept = np.zeros((chains, draws))
-    for chain, rng in enumerate(rngs):
+
+    def run_chain(chain):
+        rng = rngs[chain]
         state = local.initial(p, rng)
         for it in range(burn + draws):
             w = _draw_coefficients(phi, alpha, local.variances(state), rng, gram)
@@ -114,6 +122,21 @@ def gibbs_posterior(X, y, prior, *, sigma, draws=1000, burn=500, chains=2, fit_i
         if fit_intercept:
             noise = sigma / np.sqrt(n) * rng.standard_normal(draws)
             intercept[chain] = y_mean - w_out[chain] @ x_mean + noise
+
+    workers = min(chains, os.cpu_count() or 1)
+    if workers > 1 and n * p * (burn + draws) > _PARALLEL_WORK:
+        # chains in threads: the linear algebra releases the GIL, each chain has its own
+        # stream and its own rows of the output, so the draws are those of a serial run;
+        # one BLAS thread per chain keeps the cores from being oversubscribed
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1), ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(run_chain, range(chains)))
+    else:
+        for chain in range(chains):
+            run_chain(chain)
     return w_out, intercept
 
 
