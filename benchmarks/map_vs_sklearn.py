@@ -11,24 +11,15 @@ Run: ``python benchmarks/map_vs_sklearn.py [--repeats 5] [--quick]``
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 from sklearn.linear_model import Lasso, lasso_path
 
 from models import Model, lasso_alpha_to_laplace_scale, laplace_scale_to_lasso_alpha, load_diabetes
 from priors import laplace
+from timing import median_time  # benchmarks/timing.py (this folder is on sys.path)
 
 SIGMA = 1.0
-
-
-def median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
 
 
 def synthetic(n, p, k, seed=0):

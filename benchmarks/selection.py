@@ -43,19 +43,11 @@ from models.posterior.gibbs import gibbs_posterior
 from models.selection import Reference, select
 from models.selection.dss import dss_alpha_max
 from priors import horseshoe
+from timing import median_time  # benchmarks/timing.py (this folder is on sys.path)
 
 #: Seconds: every method but projection, and the projection forward search at p = 1000.
 TARGET_FAST = 1.0
 TARGET_FORWARD = 30.0
-
-
-def median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), out
 
 
 def spike_and_slab_gibbs(X, y, *, sigma, scale, weight, draws, burn, chains, rng):
