@@ -53,7 +53,7 @@ _MIN_DRAWS_FOR_ESS = 4
 
 NO_POINT_MASS = ("the median probability model needs inclusion probabilities, which only a prior with a point mass "
                  "at 0 (spike_and_slab) gives; this fit's prior has none (its posterior puts probability 0 on "
-                 "w_j = 0 exactly, Reference.point_mass is False): use dss, savs or interval")
+                 "w_j = 0 exactly): use dss, savs or interval")
 
 
 def inclusion_probabilities(reference):
