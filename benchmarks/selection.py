@@ -15,10 +15,8 @@ The reference draws are made first and timed separately (they are not part of a
 method's time): a horseshoe posterior from cusp's exact Gibbs sampler
 (``models.posterior.gibbs.gibbs_posterior``; ``tau`` = 1 for diabetes, Piironen and
 Vehtari's ``tau0`` for 10 expected non-zeros otherwise) and, for ``mpm``, a
-spike-and-slab posterior from the single-site Gibbs sampler below (cusp samples
-spike-and-slab only through PyMC, whose binary Gibbs step over 1000 indicators takes far
-longer than every method here; ``gibbs_posterior`` has no spike-and-slab step).  Both
-with known ``sigma`` and a flat intercept.  Printed: the median over ``--repeats`` runs
+spike-and-slab posterior from the same module's collapsed Gibbs step on the indicators.
+Both with known ``sigma`` and a flat intercept.  Printed: the median over ``--repeats`` runs
 of each call to ``models.selection.select``, the target from the issue (every method
 but projection under 1 s; the projection forward search to size 20 at p = 1000 under
 30 s) and pass/fail, then whether kulprit's projection could be compared.
@@ -30,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import time
 
 import arviz  # noqa: F401  (imported by interval and mpm on first use: not timed)
@@ -42,54 +39,12 @@ from models.data import DIABETES_SIGMA
 from models.posterior.gibbs import gibbs_posterior
 from models.selection import Reference, select
 from models.selection.dss import dss_alpha_max
-from priors import horseshoe
+from priors import horseshoe, spike_and_slab
 from timing import median_time  # benchmarks/timing.py (this folder is on sys.path)
 
 #: Seconds: every method but projection, and the projection forward search at p = 1000.
 TARGET_FAST = 1.0
 TARGET_FORWARD = 30.0
-
-
-def spike_and_slab_gibbs(X, y, *, sigma, scale, weight, draws, burn, chains, rng):
-    """Draws of ``w`` (chains, draws, p) and the intercept (chains, draws) for
-    ``y ~ N(X w + c, sigma^2)``, ``w_j ~ (1 - weight) delta_0 + weight N(0, scale^2)``, a
-    flat prior on ``c`` (integrated out by centring).
-
-    Single-site Gibbs with ``w_j`` integrated out of each indicator's step (George &
-    McCulloch 1997): given the others, ``P(w_j != 0 | .)`` has log-odds
-    ``logit(weight) + log(v_j / scale^2) / 2 + m_j^2 / (2 v_j)`` with
-    ``v_j = 1 / (x_j'x_j / sigma^2 + 1 / scale^2)``, ``m_j = v_j x_j'r_{-j} / sigma^2``, then
-    ``w_j | w_j != 0 ~ N(m_j, v_j)``.  ``X'r`` is kept up to date through the Gram matrix,
-    so a sweep costs O(p) plus O(p) per coefficient that moves.
-    """
-    n, p = X.shape
-    x_mean, y_mean = X.mean(axis=0), y.mean()
-    Xc, yc = X - x_mean, y - y_mean
-    G = Xc.T @ Xc
-    d = np.diag(G).copy()
-    v = 1.0 / (d / sigma**2 + 1.0 / scale**2)
-    const = (math.log(weight) - math.log1p(-weight) + 0.5 * np.log(v / scale**2)).tolist()
-    v_list, d_list, sd_list = v.tolist(), d.tolist(), np.sqrt(v).tolist()
-    inv_s2 = 1.0 / sigma**2
-    out = np.empty((chains, draws, p))
-    for chain in range(chains):
-        w = [0.0] * p
-        xtr = Xc.T @ yc  # X'(y - X w) with w = 0
-        for it in range(burn + draws):
-            u, z = rng.random(p).tolist(), rng.standard_normal(p).tolist()
-            for j in range(p):
-                old = w[j]
-                m = v_list[j] * (xtr[j] + d_list[j] * old) * inv_s2
-                log_odds = const[j] + 0.5 * m * m / v_list[j]
-                prob = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700 else 0.0
-                new = m + sd_list[j] * z[j] if u[j] < prob else 0.0
-                if new != old:
-                    xtr -= G[j] * (new - old)  # G is symmetric: row j is column j
-                    w[j] = new
-            if it >= burn:
-                out[chain, it - burn] = w
-    intercept = y_mean - out @ x_mean + sigma / math.sqrt(n) * rng.standard_normal((chains, draws))
-    return out, intercept
 
 
 def reference(X, y, w, intercept, *, sigma, point_mass):
@@ -105,11 +60,12 @@ def make_case(name, X, y, *, sigma, tau, slab_scale, weight, args, seed):
     """The case's horseshoe and spike-and-slab references, each timed."""
     kw = dict(draws=args.draws, burn=args.draws, chains=args.chains)
     t0 = time.perf_counter()
-    w, c = gibbs_posterior(X, y, horseshoe(tau), sigma=sigma, random_seed=seed, **kw)
+    hs_draws = gibbs_posterior(X, y, horseshoe(tau), sigma=sigma, random_seed=seed, **kw)
+    w, c = hs_draws["w"], hs_draws["intercept"]
     t_hs = time.perf_counter() - t0
     t0 = time.perf_counter()
-    w_ss, c_ss = spike_and_slab_gibbs(X, y, sigma=sigma, scale=slab_scale, weight=weight,
-                                      rng=np.random.default_rng(seed + 1), **kw)
+    ss_draws = gibbs_posterior(X, y, spike_and_slab(slab_scale, weight), sigma=sigma, random_seed=seed + 1, **kw)
+    w_ss, c_ss = ss_draws["w"], ss_draws["intercept"]
     t_ss = time.perf_counter() - t0
     print(f"{name}: reference draws ({args.chains} chains x {args.draws} draws after {args.draws} burn-in, "
           f"not timed below): horseshoe(tau={tau:.3g}) Gibbs {t_hs:.1f} s; "

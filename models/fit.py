@@ -97,6 +97,10 @@ def zero_statistics(draws, feature_names, *, eps=None, map_result=None, hdi_prob
     return rows
 
 
+#: How summaries name each sampler.
+SAMPLER_NAMES = {"gibbs": "exact Gibbs", "pymc": "NUTS, PyMC", "nutpie": "NUTS, nutpie"}
+
+
 @dataclasses.dataclass(frozen=True)
 class FitResult:
     """Exact MAP and posterior draws of the same model.
@@ -126,6 +130,10 @@ class FitResult:
         PSIS-LOO as stored with the fit (None for results without a log-likelihood);
         :meth:`loo` returns it.  Its Pareto-k warning, if any, is
         ``diagnostics.loo_warnings``.
+    sampler : str
+        The sampler that ran: ``"gibbs"``, ``"pymc"`` or ``"nutpie"`` (``"auto"`` resolved).
+    scale_by_sigma : bool
+        The prior's scale was multiplied by the noise sd (``Model(scale_by_sigma=True)``).
     """
 
     idata: object
@@ -137,6 +145,8 @@ class FitResult:
     path: MapPath | None = None
     path_factors: np.ndarray | None = None
     loo_data: object = None
+    sampler: str = "pymc"
+    scale_by_sigma: bool = False
 
     @property
     def likelihood(self) -> str:
@@ -158,6 +168,8 @@ class FitResult:
             path=fields["path"],
             path_factors=fields["path_factors"],
             loo_data=fields["loo"],
+            sampler=fields["sampler"],
+            scale_by_sigma=fields["scale_by_sigma"],
         )
 
     @classmethod
@@ -235,8 +247,10 @@ class FitResult:
     def summary(self, eps=None) -> str:
         d = self.diagnostics
         head = [
-            f"{self.likelihood} likelihood x {self.prior.describe()} prior",
-            f"posterior: {d.n_chains} chains x {d.n_draws} draws; divergences {d.divergences_text}; "
+            f"{self.likelihood} likelihood x {self.prior.describe()} prior"
+            + (" (scale x sigma)" if self.scale_by_sigma else ""),
+            f"posterior ({SAMPLER_NAMES.get(self.sampler, self.sampler)}): {d.n_chains} chains x {d.n_draws} draws; "
+            f"{d.divergences_text}; "
             f"max r_hat {d.max_rhat:.3f}; min ESS bulk {d.min_ess_bulk:.0f}",
         ]
         if self.map is not None:

@@ -68,7 +68,7 @@ class _Incomplete(Exception):
 
 
 def prior_to_json(prior) -> str:
-    return json.dumps({"family": prior.family, **prior.params})
+    return json.dumps({"family": prior.family, **prior.given_params})
 
 
 def prior_from_json(text):
@@ -82,6 +82,8 @@ def likelihood_to_dict(likelihood) -> dict:
     spec = {"name": likelihood.name}
     if hasattr(likelihood, "sigma"):
         spec["sigma"] = None if likelihood.sigma is None else float(likelihood.sigma)
+    if getattr(likelihood, "sigma_prior", "halfnormal") != "halfnormal":
+        spec["sigma_prior"] = likelihood.sigma_prior  # absent: the default (and older files)
     return spec
 
 
@@ -301,9 +303,10 @@ def add_path(idata, path: MapPath, factors):
     idata.add_groups({PATH_GROUP: path_to_dataset(path, factors)})
 
 
-def write_fit_attrs(idata, *, prior, likelihood, fit_intercept, sampler, target_accept, notes):
+def write_fit_attrs(idata, *, prior, likelihood, fit_intercept, sampler, target_accept, notes, scale_by_sigma=False):
     """Write the format version and what the model was into ``idata.posterior.attrs``."""
     idata.posterior.attrs.update({
+        "cusp_scale_by_sigma": int(bool(scale_by_sigma)),
         FORMAT_ATTR: FORMAT_VERSION,
         "cusp_prior": prior_to_json(prior),
         "cusp_likelihood": likelihood_to_json(likelihood),
@@ -348,7 +351,7 @@ def check_format(idata, source=None):
 
 def read_fit(idata, source=None) -> dict:
     """Everything a :class:`~models.fit.FitResult` holds besides the draws, checked:
-    ``prior`` (Prior), ``likelihood`` (Likelihood), ``fit_intercept``, ``sampler``,
+    ``prior`` (Prior), ``likelihood`` (Likelihood), ``fit_intercept``, ``scale_by_sigma``, ``sampler``,
     ``target_accept`` (None for the default), ``notes`` (tuple), ``map`` (MapResult or
     None), ``path`` (MapPath or None), ``path_factors`` (ndarray or None), ``loo``
     (``arviz.ELPDData`` or None) and ``selections`` (``{method: dict}``)."""
@@ -361,6 +364,7 @@ def read_fit(idata, source=None) -> dict:
             "prior": prior_from_json(attrs["cusp_prior"]),
             "likelihood": likelihood_from_json(attrs["cusp_likelihood"]),
             "fit_intercept": bool(int(attrs["cusp_fit_intercept"])),
+            "scale_by_sigma": bool(int(attrs.get("cusp_scale_by_sigma", 0))),  # absent in older files: False
             "sampler": str(attrs["cusp_sampler"]),
             "target_accept": None if math.isnan(target) else target,
             "notes": tuple(str(n) for n in json.loads(attrs["cusp_notes"])),

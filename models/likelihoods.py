@@ -83,16 +83,22 @@ class Gaussian(Likelihood):
     :math:`\sum_i (y_i - \eta_i)^2 / (2\sigma^2) + n \log(\sigma\sqrt{2\pi})`.
 
     ``sigma=None`` means the noise scale is unknown.  Posterior sampling then gives it
-    the prior ``sigma ~ HalfNormal(sd(y))`` (weakly informative: the noise cannot be
-    much larger than the spread of ``y``).  The MAP needs a value: :meth:`with_sigma`
-    gives the same likelihood with a known ``sigma``.
+    the prior ``sigma_prior``: ``"halfnormal"`` (default), ``sigma ~ HalfNormal(sd(y))``
+    (weakly informative: the noise cannot be much larger than the spread of ``y``), or
+    ``"jeffreys"``, the improper :math:`p(\sigma^2) \propto 1/\sigma^2` of Park &
+    Casella's Bayesian lasso (flat in :math:`\log\sigma`).  The MAP needs a value:
+    :meth:`with_sigma` gives the same likelihood with a known ``sigma``.
     """
 
     name = "gaussian"
     quadratic = True
+    SIGMA_PRIORS = ("halfnormal", "jeffreys")
 
-    def __init__(self, sigma: float | None = None):
+    def __init__(self, sigma: float | None = None, sigma_prior: str = "halfnormal"):
         self.sigma = None if sigma is None else check_scale("sigma", sigma)
+        if sigma_prior not in self.SIGMA_PRIORS:
+            raise CuspInputError(f"sigma_prior must be one of {', '.join(self.SIGMA_PRIORS)}, got {sigma_prior!r}")
+        self.sigma_prior = sigma_prior
 
     @property
     def estimates_sigma(self) -> bool:
@@ -101,7 +107,7 @@ class Gaussian(Likelihood):
 
     def with_sigma(self, sigma: float) -> Gaussian:
         """The same likelihood with a known noise scale."""
-        return type(self)(sigma)
+        return type(self)(sigma, self.sigma_prior)
 
     def known_sigma(self) -> float:
         """``sigma``, or a clear error when it is unknown (the MAP needs a value)."""
@@ -140,10 +146,18 @@ class Gaussian(Likelihood):
         return -0.5 * z**2 - np.log(s) - 0.5 * math.log(2 * math.pi)
 
     def pymc_sigma(self, y):
-        """``sigma`` as a number, or the random variable ``sigma ~ HalfNormal(sd(y))``."""
+        """``sigma`` as a number, or the random variable ``sigma`` under :attr:`sigma_prior`."""
         import pymc as pm
 
-        return self.sigma if self.sigma is not None else pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
+        if self.sigma is not None:
+            return self.sigma
+        if self.sigma_prior == "jeffreys":
+            # HalfFlat is sampled on log(sigma) with Jacobian sigma; the potential -log(sigma)
+            # makes the density flat in log(sigma): p(sigma) ~ 1/sigma, p(sigma^2) ~ 1/sigma^2
+            sigma = pm.HalfFlat("sigma")
+            pm.Potential("sigma_jeffreys", -pm.math.log(sigma))
+            return sigma
+        return pm.HalfNormal("sigma", sigma=sigma_prior_scale(y))
 
     def to_pymc(self, eta, y, *, name="y", dims=None):
         import pymc as pm
@@ -151,7 +165,9 @@ class Gaussian(Likelihood):
         return pm.Normal(name, mu=eta, sigma=self.pymc_sigma(y), observed=y, dims=dims)
 
     def describe(self):
-        return f"{self.name}(sigma={'estimated' if self.sigma is None else f'{self.sigma:g}'})"
+        if self.sigma is None:
+            return f"{self.name}(sigma=estimated{', Jeffreys prior' if self.sigma_prior == 'jeffreys' else ''})"
+        return f"{self.name}(sigma={self.sigma:g})"
 
 
 def sigma_prior_scale(y) -> float:
@@ -290,17 +306,21 @@ LIKELIHOODS = {"gaussian": Gaussian, "logistic": Logistic, "poisson": Poisson, "
 _HAS_SIGMA = ("gaussian", "normal_means")  # sigma=None: unknown, estimated
 
 
-def make_likelihood(likelihood, *, sigma=None) -> Likelihood:
+def make_likelihood(likelihood, *, sigma=None, sigma_prior=None) -> Likelihood:
     """A :class:`Likelihood` from a name (``"gaussian"``, ``"logistic"``, ``"poisson"``,
-    ``"normal_means"``) or an instance (returned as is)."""
+    ``"normal_means"``) or an instance (returned as is).  ``sigma_prior`` (Gaussian and
+    normal means): the prior of an unknown ``sigma``, ``"halfnormal"`` (default) or
+    ``"jeffreys"``."""
     if isinstance(likelihood, Likelihood):
-        if sigma is not None:
-            raise CuspInputError("give sigma to the likelihood object, not to Model, when passing an object")
+        if sigma is not None or sigma_prior is not None:
+            raise CuspInputError("give sigma and sigma_prior to the likelihood object, not to Model, when passing an object")
         return likelihood
     if not isinstance(likelihood, str) or likelihood not in LIKELIHOODS:
         raise CuspInputError(f"unknown likelihood {likelihood!r}; choose one of {', '.join(LIKELIHOODS)}")
     if likelihood in _HAS_SIGMA:
-        return LIKELIHOODS[likelihood](sigma)
+        return LIKELIHOODS[likelihood](sigma, "halfnormal" if sigma_prior is None else sigma_prior)
     if sigma is not None:
         raise CuspInputError(f"sigma has no meaning for the {likelihood} likelihood; remove it")
+    if sigma_prior is not None:
+        raise CuspInputError(f"sigma_prior has no meaning for the {likelihood} likelihood; remove it")
     return LIKELIHOODS[likelihood]()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import warnings
 
@@ -16,7 +17,7 @@ from models.data import as_design, check_lengths, check_names, column_notes, des
 from models.map.certificate import certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
-from models.posterior import build_pymc_model, collapses, run_sampler
+from models.posterior import SAMPLERS, build_pymc_model, collapses, run_sampler
 from models.posterior.loo import add_log_likelihood, log_likelihood_too_large, loo
 from models.posterior.gibbs import gibbs_inference_data, gibbs_unavailable
 from models.interrupts import catch_signals, raise_if_interrupted
@@ -69,7 +70,17 @@ class Model:
     prior : Prior
         From :mod:`priors`, e.g. ``laplace(1.0)``.
     sigma : float, optional
-        Noise standard deviation for the Gaussian and normal-means likelihoods.
+        Noise standard deviation for the Gaussian and normal-means likelihoods; None
+        (default) estimates it when sampling.
+    sigma_prior : {"halfnormal", "jeffreys"}, optional
+        The prior of an unknown ``sigma``: ``sigma ~ HalfNormal(sd(y))`` (default) or
+        Jeffreys' :math:`p(\sigma^2) \propto 1/\sigma^2` (Park & Casella 2008).
+    scale_by_sigma : bool
+        Multiply the prior's scale by the noise sd ``sigma`` (default False): the
+        Bayesian lasso of Park & Casella, :math:`w_j \mid \sigma \sim
+        \mathrm{Laplace}(0, \sigma b)`, and the horseshoe convention of the R packages.
+        Gaussian and normal-means likelihoods only; the MAP then needs a known ``sigma``
+        (it uses the prior ``scale x sigma``, and says so in its notes).
     fit_intercept : bool, optional
         Default True, except for normal means.
     tol : float
@@ -89,11 +100,16 @@ class Model:
     True
     """
 
-    def __init__(self, likelihood, prior, *, sigma=None, fit_intercept=None, tol=1e-9, max_iter=1000):
+    def __init__(self, likelihood, prior, *, sigma=None, sigma_prior=None, scale_by_sigma=False, fit_intercept=None, tol=1e-9,
+                 max_iter=1000):
         if not isinstance(prior, Prior):
             raise CuspInputError(f"prior must be a Prior from the priors package (e.g. laplace(1.0)), got {describe_value(prior)}")
-        self.likelihood = make_likelihood(likelihood, sigma=sigma)
+        self.likelihood = make_likelihood(likelihood, sigma=sigma, sigma_prior=sigma_prior)
         self.prior = prior
+        self.scale_by_sigma = check_bool("scale_by_sigma", scale_by_sigma)
+        if self.scale_by_sigma and not hasattr(self.likelihood, "sigma"):
+            raise CuspInputError(f"scale_by_sigma multiplies the prior's scale by the noise sd, which the "
+                                 f"{self.likelihood.name} likelihood does not have; remove it")
         # asked once: a map path builds one Model per scale, and the solver asks often
         self._capabilities = (prior.has_pole_at_zero, prior.map_kind)
         self.normal_means = isinstance(self.likelihood, NormalMeans)
@@ -176,7 +192,25 @@ class Model:
         X, y, names = self._check_data(X, y, feature_names)
         return self._map_checked(X, y, names, coef_init, intercept_init, data_notes=self._column_notes(X, names))
 
+    def _penalty_view(self) -> Model:
+        """The model whose penalty the MAP minimizes: itself, or with ``scale_by_sigma``
+        the same model with the prior's scale multiplied by the known ``sigma``."""
+        if not self.scale_by_sigma:
+            return self
+        sigma = self.likelihood.known_sigma()
+        return Model(self.likelihood, self.prior.with_scale(check_scale(
+            f"prior scale {self.prior.scale:g} x sigma {sigma:g} (scale_by_sigma)", self.prior.scale * sigma)),
+            fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
+
+    def _scaled_note(self) -> str:
+        sigma = self.likelihood.sigma
+        return (f"scale_by_sigma: the prior's scale is {self.prior.scale:g} x sigma ({sigma:g}) = "
+                f"{self.prior.scale * sigma:.6g}")
+
     def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None):
+        if self.scale_by_sigma and self.prior.has_map_view:
+            res = self._penalty_view()._map_checked(X, y, names, coef_init, intercept_init, tol_abs, data_notes)
+            return dataclasses.replace(res, notes=(*res.notes, self._scaled_note()))
         if not self.prior.has_map_view:
             raise CuspInputError(f"{self.prior.describe()} has no MAP: {self.prior.no_map_reason}")
         if getattr(self.likelihood, "estimates_sigma", False):
@@ -233,8 +267,8 @@ class Model:
         return build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
 
     def sample(self, X=None, y=None, *, feature_names=None, draws=1000, tune=1000, chains=2, random_seed=None,
-               sampler="pymc", target_accept=None, progressbar=False, path_factors=None):
-        """Posterior draws with NUTS, and the MAP of the same model, in one InferenceData.
+               sampler="auto", target_accept=None, progressbar=False, path_factors=None):
+        """Posterior draws (exact Gibbs or NUTS), and the MAP of the same model, in one InferenceData.
 
         Parameters
         ----------
@@ -244,12 +278,16 @@ class Model:
             Draws kept per chain, tuning steps per chain, number of chains.
         random_seed : int, optional
             The same seed gives the same draws.
-        sampler : {"pymc", "nutpie", "gibbs"}
-            nutpie is an optional extra (``pip install 'cusp[nutpie]'``).  ``"gibbs"``:
-            the exact Gibbs sampler of :mod:`models.posterior.gibbs` (Gaussian likelihood
-            with a known ``sigma``; Gaussian, Laplace and horseshoe priors with fixed
-            scales), in the same layout; it has no divergences (reported as not
-            applicable) and ``tune`` iterations are discarded as warm-up.
+        sampler : {"auto", "gibbs", "pymc", "nutpie"}
+            ``"auto"`` (default) runs the Gibbs sampler where it applies and NUTS
+            (``"pymc"``) elsewhere, or when ``target_accept`` is given; the results
+            record which ran (``cusp_sampler``) and the notes say why.  ``"gibbs"``: the
+            exact Gibbs samplers of :mod:`models.posterior.gibbs` (Gaussian and logistic
+            likelihoods; Gaussian, Laplace, Student-t, horseshoe and spike-and-slab
+            priors, with their hyperpriors), in the same layout; they have no divergences
+            (reported as not applicable) and ``tune`` iterations are discarded as
+            warm-up.  ``"pymc"``: PyMC's NUTS; ``"nutpie"``: nutpie's NUTS, an optional
+            extra (``pip install 'cusp[nutpie]'``).
         target_accept : float, optional
             NUTS target acceptance; default: the prior's recommendation
             (``prior.pymc_target_accept``, 0.95 for the horseshoe family) unless ``w`` is
@@ -283,26 +321,27 @@ class Model:
         X, y, names = self._check_data(X, y, feature_names)
         check_sampling_size(draws, tune, chains, len(names))
         factors = None if path_factors is None else self._path_factors(path_factors)
+        sampler, notes = self._choose_sampler(sampler, target_accept)
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         if sampler == "gibbs":
-            reason = gibbs_unavailable(self.likelihood, self.prior)
-            if reason:
-                raise CuspInputError(reason)
-            if target_accept is not None:
-                raise CuspInputError("target_accept is a NUTS setting; the Gibbs sampler has none (leave it out)")
             with catch_signals():
-                idata = gibbs_inference_data(X, y, self.prior, sigma=self.likelihood.sigma, feature_names=names,
+                idata = gibbs_inference_data(X, y, self.prior, likelihood=self.likelihood, feature_names=names,
                                              fit_intercept=self.fit_intercept, draws=draws, tune=tune, chains=chains,
-                                             random_seed=random_seed)
+                                             random_seed=random_seed, scale_by_sigma=self.scale_by_sigma)
                 raise_if_interrupted()
         else:
-            pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
+            pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept,
+                                          scale_by_sigma=self.scale_by_sigma)
             if target_accept is None and not collapses(self.likelihood, self.prior, X):
                 # the collapsed model has no funnel left: PyMC's default suits it
                 target_accept = self.prior.pymc_target_accept
             idata = run_sampler(pymc_model, draws=draws, tune=tune, chains=chains, random_seed=random_seed,
                                 sampler=sampler, target_accept=target_accept, progressbar=progressbar)
-        notes = []
+            if self.scale_by_sigma:
+                # the prior's own variables were built under w_std (w = sigma w_std): give its
+                # latent variables the names every sampler uses (w_rate, w_lam, ...)
+                post = idata.posterior
+                idata.posterior = post.rename({v: "w_" + v[len("w_std_"):] for v in post.data_vars if v.startswith("w_std_")})
         too_many = log_likelihood_too_large(chains * draws, y.size)
         if too_many:
             notes.append(too_many)
@@ -314,7 +353,7 @@ class Model:
             if getattr(self.likelihood, "estimates_sigma", False):
                 sigma_hat = float(np.median(idata.posterior["sigma"].values))
                 map_model = Model(self.likelihood.with_sigma(sigma_hat), self.prior, fit_intercept=self.fit_intercept,
-                                  tol=self.tol, max_iter=self.max_iter)
+                                  scale_by_sigma=self.scale_by_sigma, tol=self.tol, max_iter=self.max_iter)
                 notes.append(f"sigma was estimated; the MAP is computed at its posterior median, sigma = {sigma_hat:.6g}")
             add_map(idata, map_model._map_checked(X, y, names, None, None, data_notes=data_notes), map_model.likelihood)
             if factors is not None:
@@ -328,8 +367,27 @@ class Model:
             notes.append(f"no MAP for this prior: {self.prior.no_map_reason}")
             notes += data_notes
         write_fit_attrs(idata, prior=self.prior, likelihood=self.likelihood, fit_intercept=self.fit_intercept,
-                        sampler=sampler, target_accept=target_accept, notes=notes)
+                        sampler=sampler, target_accept=target_accept, notes=notes, scale_by_sigma=self.scale_by_sigma)
         return idata
+
+    def _choose_sampler(self, sampler, target_accept):
+        """The sampler that runs (``"auto"`` resolved) and the notes that say why, or one
+        CuspInputError for a sampler that cannot run this model."""
+        if sampler not in SAMPLERS:
+            raise CuspInputError(f"unknown sampler {describe_value(sampler, typed=False)}; choose one of {', '.join(SAMPLERS)}")
+        reason = gibbs_unavailable(self.likelihood, self.prior)
+        if sampler == "gibbs":
+            if reason:
+                raise CuspInputError(reason)
+            if target_accept is not None:
+                raise CuspInputError("target_accept is a NUTS setting; the Gibbs sampler has none (leave it out)")
+        if sampler != "auto":
+            return sampler, []
+        if target_accept is not None:
+            return "pymc", ["sampler 'auto' ran NUTS (PyMC): target_accept is a NUTS setting"]
+        if reason:
+            return "pymc", [f"sampler 'auto' ran NUTS (PyMC): {reason.split(';')[0]}"]
+        return "gibbs", ["sampler 'auto' ran the exact Gibbs sampler"]
 
     def fit(self, X=None, y=None, **kwargs) -> FitResult:
         """MAP and posterior together: :meth:`sample` wrapped in a :class:`FitResult`
@@ -392,7 +450,7 @@ class Model:
         coef, intercept = None, None
         tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
         for k in np.argsort(scales, kind="stable"):
-            model = Model(self.likelihood, self.prior.with_scale(float(scales[k])),
+            model = Model(self.likelihood, self.prior.with_scale(float(scales[k])), scale_by_sigma=self.scale_by_sigma,
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
             res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes)
             results[k] = res

@@ -139,6 +139,13 @@ class Prior(ABC):
         return None
 
     @property
+    def point_mass_mixture(self):
+        """The prior as ``(1 - weight) delta_0 + weight N(0, variance)``
+        (:class:`priors.mixture.PointMassMixture`), or None: the collapsed Gibbs sampler
+        on inclusion indicators needs it.  Default: None."""
+        return None
+
+    @property
     def normal_means_form(self):
         """(kind, params) of the exact normal-means posterior this density has, or None;
         the engines in models.posterior.exact look the kind up."""
@@ -167,7 +174,7 @@ class Prior(ABC):
             "map_kind": self.map_kind if self.has_map_view else None,
             "scale_mixture": mixture is not None,
             "collapsed_nuts": mixture is not None and mixture.pymc_scales is not None,
-            "gibbs": mixture is not None and mixture.gibbs is not None,
+            "gibbs": (mixture is not None and mixture.gibbs is not None) or self.point_mass_mixture is not None,
             "pymc": self.has_pymc_form,
             "exact_normal_means": self.normal_means_form is not None,
         }
@@ -216,9 +223,16 @@ class Prior(ABC):
         """The parameters as a plain dict (for reports and JSON)."""
         return dataclasses.asdict(self)
 
+    @property
+    def given_params(self) -> dict:
+        """:attr:`params` without the optional ones left at their default None (a
+        hyperprior not asked for): what labels and saved results list."""
+        unset = {f.name for f in dataclasses.fields(self) if f.default is None and getattr(self, f.name) is None}
+        return {k: v for k, v in self.params.items() if k not in unset}
+
     def describe(self) -> str:
-        """Short label such as ``laplace(scale=1)``."""
-        args = ", ".join(f"{k}={v:g}" if v is not None else f"{k}=None" for k, v in self.params.items())
+        """Short label such as ``laplace(scale=1)`` (the :attr:`given_params`)."""
+        args = ", ".join(f"{k}={v:g}" if v is not None else f"{k}=None" for k, v in self.given_params.items())
         return f"{self.family}({args})"
 
 

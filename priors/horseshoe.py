@@ -71,14 +71,24 @@ class Horseshoe(Prior):
     * ``prox_local`` returns the non-zero **local** minimizer when one exists (the larger
       root of the stationarity equation), and 0 otherwise.  cusp's MAP for the
       horseshoe uses it and labels the result a local mode.
+
+    ``global_df`` (default None) samples the global scale when sampling:
+    ``tau ~ HalfStudentT(global_df, scale)``, so ``global_df=1`` is Carvalho, Polson &
+    Scott's ``tau ~ C+(0, scale)``.  The density, penalty and MAP always describe
+    ``tau = scale`` (with ``tau`` free the joint mode would collapse to ``tau = 0``), as
+    for the regularized horseshoe.
     """
 
     family = "horseshoe"
     convex = False
     pymc_target_accept = 0.95
 
+    global_df: float | None = None
+
     def __post_init__(self):
-        object.__setattr__(self, "scale", check_scale("horseshoe scale (tau)", self.scale))
+        object.__setattr__(self, "scale", check_scale(f"{self.family} scale (tau)", self.scale))
+        if self.global_df is not None:
+            object.__setattr__(self, "global_df", check_scale(f"{self.family} global_df", self.global_df))
 
     def _u(self, w):
         return 0.5 * (as_float_array(w) / self.scale) ** 2
@@ -118,23 +128,29 @@ class Horseshoe(Prior):
         if not self.density_is(Horseshoe):
             return None
         return ScaleMixture("v = tau^2 lam^2, lam ~ C+(0, 1)", pymc_scales=self.pymc_scales,
-                            gibbs=lambda: HalfCauchyVariance(self.scale))
+                            gibbs=lambda: HalfCauchyVariance(self.scale, self.global_df))
 
     @property
     def normal_means_form(self):
         # 1-D quadrature (models.posterior.exact.horseshoe); a subclass with another
-        # density (RegularizedHorseshoe) gets None, never the plain horseshoe's answer
-        if not self.density_is(Horseshoe):
+        # density (RegularizedHorseshoe) gets None, never the plain horseshoe's answer;
+        # nor does a sampled tau (its posterior couples the coefficients)
+        if not self.density_is(Horseshoe) or self.global_df is not None:
             return None
         return ("horseshoe", {"tau": self.scale})
 
     def pymc_scales(self, name, *, dims=None, shape=None):
         """The prior sd of each coefficient given its local scale: ``tau * lam`` with
-        ``{name}_lam ~ HalfCauchy(1)``.  ``w | scales ~ N(0, scales^2)``, which lets a
+        ``{name}_lam ~ HalfCauchy(1)`` and ``tau = scale``, or ``{name}_tau ~
+        HalfStudentT(global_df, scale)``.  ``w | scales ~ N(0, scales^2)``, which lets a
         Gaussian likelihood integrate ``w`` out (see :mod:`models.posterior`)."""
         import pymc as pm
 
-        return self.scale * pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
+        if self.global_df is None:
+            tau = self.scale
+        else:
+            tau = pm.HalfStudentT(f"{name}_tau", nu=self.global_df, sigma=self.scale)
+        return tau * pm.HalfCauchy(f"{name}_lam", beta=1.0, dims=dims, shape=shape)
 
     def to_pymc(self, name, *, dims=None, shape=None, centered=False):
         """Non-centred by default: ``w = z * scales`` with ``{name}_z ~ N(0, 1)``; the
@@ -148,6 +164,7 @@ class Horseshoe(Prior):
         return pm.Deterministic(name, z * scales, dims=dims)
 
 
-def horseshoe(scale: float = 1.0) -> Horseshoe:
-    """Horseshoe prior with global scale ``tau`` (``scale``)."""
-    return Horseshoe(scale)
+def horseshoe(scale: float = 1.0, global_df: float | None = None) -> Horseshoe:
+    """Horseshoe prior with global scale ``tau`` (``scale``); ``global_df=1`` samples
+    ``tau ~ C+(0, scale)`` (any ``global_df``: a half-Student-t) when sampling."""
+    return Horseshoe(scale, global_df)

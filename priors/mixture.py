@@ -20,7 +20,11 @@ import numpy as np
 
 
 class MixingConditional(Protocol):
-    """The exact conditional draw of the mixing variables given ``w`` (one Gibbs step)."""
+    """The exact conditional draw of the mixing variables given ``w`` (one Gibbs step).
+
+    ``w`` passed to :meth:`update` is on the prior's own scale: a sampler whose prior
+    scale is multiplied by the noise sd (``scale_by_sigma``) passes ``w / sigma``.
+    """
 
     def initial(self, p: int, rng: np.random.Generator):
         """A starting state for ``p`` coefficients (a draw from the mixing prior)."""
@@ -30,6 +34,11 @@ class MixingConditional(Protocol):
 
     def update(self, state, w: np.ndarray, rng: np.random.Generator):
         """A draw of the state given the coefficients ``w``."""
+
+    def named(self, state) -> dict:
+        """The state's interpretable variables, ``{suffix: value}``, recorded per draw as
+        posterior variables ``w_<suffix>`` (e.g. ``lam``, one per coefficient, and
+        ``tau``, a scalar, for the horseshoe): the same names NUTS gives them."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,8 +60,20 @@ class ScaleMixture:
     gibbs: Callable[[], MixingConditional] | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class PointMassMixture:
+    """A prior ``(1 - weight) delta_0 + weight N(0, variance)``: what the collapsed
+    spike-and-slab Gibbs step needs (``Prior.point_mass_mixture``)."""
+
+    weight: float
+    variance: float
+
+
 def inv_gamma(shape, rate, rng):
-    """Draws of InverseGamma(shape, rate) (``rate / Gamma(shape, 1)``)."""
+    """Draws of InverseGamma(shape, rate) (``rate / Gamma(shape, 1)``); a float for a
+    scalar ``rate``."""
+    if np.ndim(rate) == 0:
+        return float(rate) / rng.gamma(shape)
     return rate / rng.gamma(shape, size=np.shape(rate))
 
 
@@ -71,44 +92,123 @@ class FixedVariance:
     def update(self, state, w, rng):
         return state
 
+    def named(self, state):
+        return {}
+
 
 class ExponentialVariance:
-    """Laplace(b) = N(0, v) with v ~ Exp(rate 1/(2 b^2)) (Park & Casella 2008):
-    ``1 / v | w ~ InverseGaussian(mean = 1/(b |w|), shape = 1/b^2)``."""
+    """Laplace(b) = N(0, v) with v ~ Exp(rate lam^2 / 2), ``lam = 1 / b`` (Park & Casella
+    2008): ``1 / v | w ~ InverseGaussian(mean = lam / |w|, shape = lam^2)``.
 
-    def __init__(self, scale):
-        self.b = float(scale)
+    With ``hyper_shape`` and ``hyper_rate`` the rate is sampled too, with Park & Casella's
+    prior ``lam^2 ~ Gamma(hyper_shape, hyper_rate)``, which is conjugate:
+    ``lam^2 | v ~ Gamma(p + hyper_shape, hyper_rate + sum(v) / 2)``; it is recorded as
+    ``rate`` (``lam``)."""
+
+    def __init__(self, scale, hyper_shape=None, hyper_rate=None):
+        self.lam2 = 1.0 / float(scale) ** 2
+        self.hyper = None if hyper_shape is None else (float(hyper_shape), float(hyper_rate))
 
     def initial(self, p, rng):
-        return rng.exponential(2 * self.b**2, size=p)
+        lam2 = self.lam2 if self.hyper is None else rng.gamma(self.hyper[0], 1.0 / self.hyper[1])
+        return rng.exponential(2.0 / lam2, size=p), lam2
+
+    def variances(self, state):
+        return state[0]
+
+    def update(self, state, w, rng):
+        _, lam2 = state
+        # |w| = 0 has probability zero for a continuous draw; the floor only keeps the
+        # mean finite in floating point.
+        mean = np.sqrt(lam2) / np.maximum(np.abs(w), 1e-300)
+        v = 1.0 / rng.wald(mean, lam2)
+        if self.hyper is not None:
+            shape, rate = self.hyper
+            lam2 = rng.gamma(v.size + shape, 1.0 / (rate + 0.5 * v.sum()))
+        return v, lam2
+
+    def named(self, state):
+        return {} if self.hyper is None else {"rate": np.sqrt(state[1])}
+
+
+class InverseGammaVariance:
+    """Student-t(nu, s) = N(0, v) with ``v ~ InvGamma(nu / 2, nu s^2 / 2)``:
+    ``v | w ~ InvGamma((nu + 1) / 2, (nu s^2 + w^2) / 2)``."""
+
+    def __init__(self, scale, nu):
+        self.nu, self.c = float(nu), float(nu) * float(scale) ** 2
+
+    def initial(self, p, rng):
+        return inv_gamma(0.5 * self.nu, np.full(p, 0.5 * self.c), rng)
 
     def variances(self, state):
         return state
 
     def update(self, state, w, rng):
-        # |w| = 0 has probability zero for a continuous draw; the floor only keeps the
-        # mean finite in floating point.
-        mean = 1.0 / (self.b * np.maximum(np.abs(w), 1e-300))
-        return 1.0 / rng.wald(mean, 1.0 / self.b**2)
+        return inv_gamma(0.5 * (self.nu + 1.0), 0.5 * (self.c + w**2), rng)
+
+    def named(self, state):
+        return {}
 
 
 class HalfCauchyVariance:
-    """Horseshoe with fixed tau (Makalic & Schmidt 2016): ``v = tau^2 lam^2`` with
-    ``lam^2 | nu ~ InvGamma(1/2, 1/nu)``, ``nu ~ InvGamma(1/2, 1)``; conditionals
-    ``lam^2 | w, nu ~ InvGamma(1, 1/nu + w^2 / (2 tau^2))``, ``nu | lam^2 ~ InvGamma(1, 1 + 1/lam^2)``."""
+    """Horseshoe: ``v = tau^2 lam^2``, ``lam ~ C+(0, 1)``; ``tau`` fixed at ``scale`` or,
+    with ``global_df``, ``tau ~ HalfStudentT(global_df, scale)`` (half-Cauchy for 1).
 
-    def __init__(self, scale):
+    The local step is the slice sampler for ``eta = 1 / lam^2`` (Polson, Scott & Windle
+    2014; Johndrow, Orenstein & Bhattacharya 2020): with ``m = w^2 / (2 tau^2)``,
+    ``p(eta | w) ~ exp(-m eta) / (1 + eta)``; draw ``u ~ U(0, 1 / (1 + eta))``, then
+    ``eta`` from ``Exp(m)`` truncated to ``eta < 1/u - 1`` by inversion.  It mixed
+    faster than Makalic & Schmidt's (2016) auxiliary inverse-gamma chain, which adds a
+    second latent variable per coefficient (measured in benchmarks/posterior.py).
+
+    The global scale uses the inverse-gamma mixture of the half-t (Wand et al. 2011):
+    ``tau^2 | a ~ InvGamma(df / 2, df / a)``, ``a ~ InvGamma(1/2, 1 / scale^2)``, whose
+    conditionals are ``tau^2 | eta, w, a ~ InvGamma((p + df) / 2, df / a + sum(eta w^2) / 2)``
+    and ``a | tau^2 ~ InvGamma((df + 1) / 2, df / tau^2 + 1 / scale^2)``; with ``df = 1``
+    this is Makalic & Schmidt's scheme.
+    """
+
+    def __init__(self, scale, global_df=None):
         self.tau2 = float(scale) ** 2
+        self.df = None if global_df is None else float(global_df)
 
     def initial(self, p, rng):
-        nu = inv_gamma(0.5, np.ones(p), rng)
-        return inv_gamma(0.5, 1.0 / nu, rng), nu
+        lam = np.abs(rng.standard_cauchy(p))
+        eta = 1.0 / np.maximum(lam, 1e-150) ** 2
+        if self.df is None:
+            return eta, self.tau2, None
+        a = inv_gamma(0.5, 1.0 / self.tau2, rng)
+        return eta, inv_gamma(0.5 * self.df, self.df / a, rng), a
 
     def variances(self, state):
-        return self.tau2 * state[0]
+        eta, tau2, _ = state
+        return tau2 / eta
 
     def update(self, state, w, rng):
-        _, nu = state
-        lam2 = inv_gamma(1.0, 1.0 / nu + w**2 / (2 * self.tau2), rng)
-        nu = inv_gamma(1.0, 1.0 + 1.0 / lam2, rng)
-        return lam2, nu
+        eta, tau2, a = state
+        eta = _slice_eta(eta, 0.5 * w**2 / tau2, rng)
+        if self.df is not None:
+            tau2 = inv_gamma(0.5 * (eta.size + self.df), self.df / a + 0.5 * float(np.sum(eta * w**2)), rng)
+            a = inv_gamma(0.5 * (self.df + 1.0), self.df / tau2 + 1.0 / self.tau2, rng)
+        return eta, tau2, a
+
+    def named(self, state):
+        eta, tau2, _ = state
+        out = {"lam": 1.0 / np.sqrt(eta)}
+        if self.df is not None:
+            out["tau"] = np.sqrt(tau2)
+        return out
+
+
+def _slice_eta(eta, m, rng):
+    """One slice-sampling step for ``p(eta) ~ exp(-m eta) / (1 + eta)``, elementwise."""
+    u = rng.uniform(size=eta.size) / (1.0 + eta)  # u ~ U(0, 1 / (1 + eta))
+    upper = (1.0 - u) / u  # the slice {eta : 1 / (1 + eta) > u} is (0, upper)
+    r = rng.uniform(size=eta.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # inverse CDF of Exp(m) truncated to (0, upper); m -> 0 leaves U(0, upper)
+        out = -np.log1p(r * np.expm1(-m * upper)) / m
+    out = np.where(m * upper < 1e-12, r * upper, out)
+    # eta = 0 would be an infinite variance: the floor is far below any eta a finite w gives
+    return np.maximum(out, 1e-280)

@@ -88,11 +88,9 @@ class RegularizedHorseshoe(Horseshoe):
     global_df: float | None = 1.0
 
     def __post_init__(self):
-        super().__post_init__()
+        super().__post_init__()  # scale and global_df
         object.__setattr__(self, "slab_scale", check_scale("regularized_horseshoe slab_scale", self.slab_scale))
         object.__setattr__(self, "slab_df", check_scale("regularized_horseshoe slab_df", self.slab_df))
-        if self.global_df is not None:
-            object.__setattr__(self, "global_df", check_scale("regularized_horseshoe global_df", self.global_df))
 
     def _log_terms(self, w):
         """Per node: log of the mixing integrand (without 1/sqrt(2 pi)) and log v."""
@@ -135,7 +133,8 @@ class RegularizedHorseshoe(Horseshoe):
 
     @property
     def scale_mixture(self):
-        # Collapsed NUTS only: the slab makes v | w non-conjugate, so no exact Gibbs step.
+        # Collapsed NUTS only: the slab makes lam | w non-conjugate (v = tau^2 c^2 lam^2 /
+        # (c^2 + tau^2 lam^2) has no conjugate or invertible slice for lam), so no Gibbs step.
         if not self.density_is(RegularizedHorseshoe):
             return None
         return ScaleMixture("v = tau^2 lam~^2 with a N(0, c^2) slab (Piironen & Vehtari 2017)",
@@ -160,4 +159,4 @@ class RegularizedHorseshoe(Horseshoe):
 def regularized_horseshoe(scale: float = 1.0, slab_scale: float = 2.0, slab_df: float = 4.0,
                           global_df: float | None = 1.0) -> RegularizedHorseshoe:
     """Regularized horseshoe (Piironen & Vehtari 2017) with global scale ``scale``."""
-    return RegularizedHorseshoe(scale, slab_scale, slab_df, global_df)
+    return RegularizedHorseshoe(scale, slab_scale=slab_scale, slab_df=slab_df, global_df=global_df)

@@ -17,6 +17,7 @@ import math
 
 from .errors import CuspInputError
 from .validation import check_probability, check_scale
+from .mixture import PointMassMixture
 from .base import Prior, as_float_array, unwrap
 
 
@@ -64,6 +65,13 @@ class SpikeAndSlab(Prior):
     @property
     def zero_threshold(self) -> float:
         return float("inf")  # 0 has positive probability whatever the data
+
+    @property
+    def point_mass_mixture(self):
+        # collapsed Gibbs on the indicators (models.posterior.gibbs); this density only
+        if not self.density_is(SpikeAndSlab):
+            return None
+        return PointMassMixture(self.weight, self.scale**2)
 
     @property
     def normal_means_form(self):

@@ -8,6 +8,7 @@ from scipy.special import gammaln
 
 from .validation import check_scale
 from .base import Prior, as_float_array, unwrap
+from .mixture import InverseGammaVariance, ScaleMixture
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +86,13 @@ class StudentT(Prior):
     @property
     def zero_threshold(self) -> float:
         return 0.0
+
+    @property
+    def scale_mixture(self):
+        # Gibbs only: NUTS samples the t density directly, which needs no latent scales
+        if not self.density_is(StudentT):
+            return None
+        return ScaleMixture("v ~ InvGamma(nu/2, nu s^2/2)", gibbs=lambda: InverseGammaVariance(self.scale, self.nu))
 
     def to_pymc(self, name, *, dims=None, shape=None):
         import pymc as pm

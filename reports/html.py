@@ -258,7 +258,7 @@ def _diagnostics_context(label, fit):
         ("draws at max tree depth", num(d.n_max_treedepth, "bad" if d.n_max_treedepth else "")),
     ]
     alt = (f"Sampler diagnostics for {label}: r_hat and effective sample size per coefficient with the limits "
-           f"{RHAT_LIMIT} and {ESS_PER_CHAIN} per chain, and rank plots; divergences: {d.divergences_text}.")
+           f"{RHAT_LIMIT} and {ESS_PER_CHAIN} per chain, and rank plots; {d.divergences_text}.")
     return {"rows": rows, "facts": facts, "warnings": list(d.warnings),
             "figure": image(F.plot_diagnostics(fit), alt)}
 

@@ -15,7 +15,7 @@ from plugin_priors import root_pole
 
 from models import CuspInputError, Model, make_sparse_regression
 from models.posterior import collapses, gibbs_posterior, supports_gibbs
-from priors import Horseshoe, horseshoe, laplace, make_prior, prior_names, student_t
+from priors import Horseshoe, horseshoe, laplace, make_prior, prior_names, regularized_horseshoe
 
 
 def test_pole_prior_normal_means_local_mode_is_the_larger_root():
@@ -110,9 +110,12 @@ def test_prior_without_a_pymc_form_is_refused_where_sampling_needs_it():
     X, y, _ = make_sparse_regression(20, 3, 1, random_seed=0)
     assert Model("gaussian", prior, sigma=1.0).map(X, y).converged  # the MAP does not need it
     with pytest.raises(CuspInputError, match="no PyMC form"):
-        Model("gaussian", prior, sigma=1.0).sample(X, y, draws=5, tune=5, chains=1)
+        Model("gaussian", prior, sigma=1.0).sample(X, y, draws=5, tune=5, chains=1, sampler="pymc")
+    # the Gibbs sampler needs only the scale mixture, which the density declares
+    idata = Model("gaussian", prior, sigma=1.0).sample(X, y, draws=5, tune=5, chains=1)
+    assert idata.posterior.attrs["cusp_sampler"] == "gibbs"
 
 
 def test_no_mixture_gibbs_message_says_use_nuts():
     with pytest.raises(CuspInputError, match="use NUTS"):
-        gibbs_posterior(np.eye(2), np.ones(2), student_t(1.0), sigma=1.0)
+        gibbs_posterior(np.eye(2), np.ones(2), regularized_horseshoe(1.0), sigma=1.0)

@@ -27,7 +27,7 @@ QUICK = ["run", "normal_means", "--y=-2.5,-0.4,0.3,1.8", "--priors", "laplace", 
          "--chains", "1", "--no-progress"]
 # long enough that no signal below arrives after the run could have finished
 SLOW = ["run", "normal_means", "--y=-2.5,-0.4,0.3,1.8", "--priors", "laplace,gaussian", "--draws", "200000",
-        "--tune", "1000", "--chains", "2", "--no-progress"]
+        "--tune", "1000", "--chains", "2", "--no-progress", "--sampler", "pymc"]
 
 
 def _cusp(*args, cwd=None):
@@ -125,6 +125,35 @@ def test_pymc_returning_the_draws_made_before_ctrl_c_is_refused(tmp_path):
         timer.cancel()
     assert time.perf_counter() - start < 60
     assert interrupted() is None  # the record is cleared once the outermost block ends
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial chains", "chains in processes"])
+def test_ctrl_c_stops_the_gibbs_sampler_and_its_processes(monkeypatch, parallel):
+    """A SIGINT while the Gibbs chains run raises Interrupted at once; chains in worker
+    processes are terminated, not waited for."""
+    import importlib
+
+    import multiprocessing
+
+    from models import Model
+    from priors import laplace
+
+    assert threading.current_thread() is threading.main_thread()
+    G = importlib.import_module("models.posterior.gibbs")
+    monkeypatch.setattr(G, "PARALLEL_WORK", 0 if parallel else 10**18)
+    y = np.array([-2.5, -0.4, 0.3, 1.8])
+    timer = threading.Timer(2.0, os.kill, args=(os.getpid(), signal.SIGINT))
+    start = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(Interrupted):
+            Model("normal_means", laplace(1.0), sigma=1.0).sample(y=y, draws=5_000_000, tune=10, chains=2,
+                                                                  random_seed=0, sampler="gibbs")
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - start < 20
+    assert multiprocessing.active_children() == []
+    assert interrupted() is None
 
 
 def test_a_sample_with_fewer_draws_than_asked_is_never_a_result(results):

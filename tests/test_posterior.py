@@ -99,7 +99,7 @@ def test_unknown_sigma_gets_a_half_normal_prior_and_the_map_refuses_it():
 @pytest.fixture(scope="module")
 def laplace_means():
     model = Model("normal_means", laplace(1.0), sigma=SIGMA)
-    return model.fit(y=Y_MEANS, draws=1500, tune=700, chains=2, random_seed=11)
+    return model.fit(y=Y_MEANS, draws=1500, tune=700, chains=2, random_seed=11, sampler="pymc")
 
 
 def test_nuts_matches_the_exact_laplace_posterior(laplace_means):
@@ -130,7 +130,7 @@ def test_laplace_map_has_zeros_and_the_posterior_has_none(laplace_means):
 def test_nuts_matches_the_exact_horseshoe_posterior_mean():
     y = np.array([0.4, 1.8, 4.5])
     tau = 1.0
-    fit = Model("normal_means", horseshoe(tau), sigma=SIGMA).fit(y=y, draws=1500, tune=1000, chains=2, random_seed=5)
+    fit = Model("normal_means", horseshoe(tau), sigma=SIGMA).fit(y=y, draws=1500, tune=1000, chains=2, random_seed=5, sampler="pymc")
     mean, var = horseshoe_posterior_moments(y, sigma=SIGMA, tau=tau)
     draws = _draws(fit.idata)
     assert np.all(np.abs(draws.mean(0) - mean) < N_MC_SE * _mcse(fit.idata, "mean"))
@@ -144,7 +144,7 @@ def test_spike_and_slab_puts_exact_zeros_where_the_exact_posterior_does():
     against N(0, sigma^2 + s^2))."""
     y = np.array([0.2, 0.8, 4.0])
     prior = spike_and_slab(2.0, weight=0.5)
-    fit = Model("normal_means", prior, sigma=SIGMA).fit(y=y, draws=2000, tune=500, chains=2, random_seed=2)
+    fit = Model("normal_means", prior, sigma=SIGMA).fit(y=y, draws=2000, tune=500, chains=2, random_seed=2, sampler="pymc")
     assert fit.map is None and "no MAP" in fit.notes[0]
     null = (1 - prior.weight) * stats.norm.pdf(y, 0, SIGMA)
     alt = prior.weight * stats.norm.pdf(y, 0, math.hypot(SIGMA, prior.scale))
@@ -163,7 +163,7 @@ def diabetes_fit():
     X, y, names = load_diabetes()
     names = names[:4] + ["<script>alert(1)</script>"]
     return Model("gaussian", laplace(1.0)).fit(X[:, :5], y, feature_names=names, draws=200, tune=200, chains=2,
-                                               random_seed=7)
+                                               random_seed=7, sampler="pymc")
 
 
 def test_inference_data_layout(diabetes_fit):
@@ -212,7 +212,7 @@ def test_same_seed_same_draws(diabetes_fit):
     X, y, names = load_diabetes()
     names = names[:4] + ["<script>alert(1)</script>"]
     again = Model("gaussian", laplace(1.0)).fit(X[:, :5], y, feature_names=names, draws=200, tune=200, chains=2,
-                                                random_seed=7)
+                                                random_seed=7, sampler="pymc")
     np.testing.assert_array_equal(again.draws, diabetes_fit.draws)
 
 
@@ -320,7 +320,7 @@ def test_logistic_horseshoe_is_not_collapsed_and_samples():
     y = (rng.uniform(size=60) < 1 / (1 + np.exp(-X @ [2.0, 0.0, 0.0]))).astype(float)
     model = Model("logistic", horseshoe(0.5))
     assert not collapses(model.likelihood, model.prior, X)
-    fit = model.fit(X, y, draws=300, tune=300, chains=2, random_seed=4)
+    fit = model.fit(X, y, draws=300, tune=300, chains=2, random_seed=4, sampler="pymc")
     assert {"w", "w_z", "w_lam", "intercept"} <= set(fit.idata.posterior.data_vars)
     assert fit.map.mode == "local mode"
     assert all(r["n_exact_zero"] == 0 for r in fit.zero_statistics())

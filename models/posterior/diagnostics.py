@@ -29,8 +29,10 @@ class Diagnostics:
 
     @property
     def divergences_text(self) -> str:
-        """``"3"``, or ``"n/a (no divergences in Gibbs sampling)"``."""
-        return "n/a (no divergences in Gibbs sampling)" if self.n_divergent is None else str(self.n_divergent)
+        """``"3 divergences"``, or ``"divergences n/a (Gibbs sampling has none)"``."""
+        if self.n_divergent is None:
+            return "divergences n/a (Gibbs sampling has none)"
+        return f"{self.n_divergent} divergence{'' if self.n_divergent == 1 else 's'}"
 
     @property
     def ok(self) -> bool:

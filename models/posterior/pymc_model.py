@@ -32,7 +32,8 @@ from models.likelihoods import Gaussian, sigma_prior_scale
 __all__ = ["SAMPLERS", "COLLAPSE_MAX_FEATURES", "MAX_DRAWS", "MAX_CHAINS", "DRAWS_MEMORY_LIMIT", "build_pymc_model",
            "check_complete", "check_sampler", "check_sampling_size", "collapses", "intercept_prior", "run_sampler"]
 
-SAMPLERS = ("pymc", "nutpie", "gibbs")  # gibbs: models.posterior.gibbs, not through PyMC
+#: gibbs: models.posterior.gibbs, not through PyMC; auto: Model.sample picks gibbs or pymc
+SAMPLERS = ("auto", "gibbs", "pymc", "nutpie")
 #: Most draws (and most tuning steps) per chain cusp runs, and most chains.
 MAX_DRAWS = 10**7
 MAX_CHAINS = 1000
@@ -63,7 +64,7 @@ def collapses(likelihood, prior, X) -> bool:
     return isinstance(likelihood, Gaussian) and mixture is not None and mixture.pymc_scales is not None and p_ok
 
 
-def build_pymc_model(likelihood, prior, X, y, feature_names, *, fit_intercept):
+def build_pymc_model(likelihood, prior, X, y, feature_names, *, fit_intercept, scale_by_sigma=False):
     """The ``pymc.Model`` for ``likelihood x prior`` on data ``(X, y)``.
 
     ``X=None`` means the identity design (normal means).  Variables: ``w`` (dim
@@ -73,15 +74,23 @@ def build_pymc_model(likelihood, prior, X, y, feature_names, *, fit_intercept):
     For a Gaussian likelihood with a horseshoe-type prior, ``w`` is integrated out
     analytically (see :func:`_collapsed_gaussian`): NUTS then moves only through the
     scales, where the horseshoe's funnel lives, and ``w`` is drawn exactly given them.
+
+    ``scale_by_sigma`` (Gaussian likelihoods): ``w = sigma u`` with ``u`` (``w_std``)
+    from the prior, i.e. the prior's scale multiplied by the noise sd.
     """
     import pymc as pm
 
     coords = {"feature": list(feature_names), "obs": np.arange(y.size)}
     with pm.Model(coords=coords) as pymc_model:
         if collapses(likelihood, prior, X):
-            _collapsed_gaussian(likelihood, prior, X, y, fit_intercept)
+            _collapsed_gaussian(likelihood, prior, X, y, fit_intercept, scale_by_sigma)
             return pymc_model
-        w = prior.to_pymc("w", dims="feature")
+        sigma = None
+        if scale_by_sigma:
+            sigma = likelihood.pymc_sigma(y)
+            w = pm.Deterministic("w", sigma * prior.to_pymc("w_std", dims="feature"), dims="feature")
+        else:
+            w = prior.to_pymc("w", dims="feature")
         if X is None:
             eta = w
         else:
@@ -90,11 +99,14 @@ def build_pymc_model(likelihood, prior, X, y, feature_names, *, fit_intercept):
             if fit_intercept:
                 mu, sd = intercept_prior(likelihood, y)
                 eta = eta + pm.Normal("intercept", mu=mu, sigma=sd)
-        likelihood.to_pymc(eta, y, name="y", dims="obs")
+        if sigma is None:
+            likelihood.to_pymc(eta, y, name="y", dims="obs")
+        else:  # the sigma the prior already uses
+            pm.Normal("y", mu=eta, sigma=sigma, observed=y, dims="obs")
     return pymc_model
 
 
-def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept):
+def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept, scale_by_sigma=False):
     r"""Gaussian regression with ``w | d ~ N(0, D^2)``, ``D = diag(d)``, and ``w`` integrated out.
 
     With ``r = y - c`` and ``A = I + D X^T X D / sigma^2 = L L^T``:
@@ -114,8 +126,10 @@ def _collapsed_gaussian(likelihood, prior, X, y, fit_intercept):
     import pytensor.tensor as pt
     from pytensor.tensor.slinalg import cholesky, solve_triangular
 
-    d = prior.scale_mixture.pymc_scales("w", dims="feature")
     sigma = likelihood.pymc_sigma(y)
+    d = prior.scale_mixture.pymc_scales("w", dims="feature")
+    if scale_by_sigma:
+        d = d * sigma
     s2 = sigma**2
     z = pm.Normal("w_z", mu=0.0, sigma=1.0, dims="feature")
     n = y.size
@@ -151,8 +165,9 @@ def check_sampler(sampler: str, pymc_model) -> None:
     """Refuse an unknown sampler, a missing nutpie, or nutpie on discrete variables."""
     if sampler not in SAMPLERS:
         raise CuspInputError(f"unknown sampler {describe_value(sampler, typed=False)}; choose one of {', '.join(SAMPLERS)}")
-    if sampler == "gibbs":
-        raise CuspInputError("the Gibbs sampler does not run a PyMC model: use Model.sample(..., sampler='gibbs')")
+    if sampler in ("gibbs", "auto"):
+        raise CuspInputError(f"sampler {sampler!r} is resolved by Model.sample, not run on a PyMC model: "
+                             "run_sampler takes 'pymc' or 'nutpie'")
     if sampler == "nutpie":
         if importlib.util.find_spec("nutpie") is None:
             raise CuspInputError(

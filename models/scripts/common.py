@@ -31,8 +31,9 @@ from priors.validation import SCALE_RANGE, SEED_MAX, check_choices, check_number
 
 from models.conversions import horseshoe_global_scale
 from models.interrupts import catch_signals
+from models.posterior.gibbs import gibbs_unavailable
 from models.posterior.pymc_model import MAX_CHAINS, MAX_DRAWS, check_sampling_size
-from models.fit import PATH_FACTORS
+from models.fit import PATH_FACTORS, SAMPLER_NAMES
 
 __all__ = [
     "SCRIPTS",
@@ -320,7 +321,10 @@ def add_sampling_arguments(parser, *, priors=None, default_priors=None):
     g.add_argument("--tune", type=tune_int, default=1000, help="tuning steps per chain (default 1000)")
     g.add_argument("--chains", type=chains_int, default=2, help="number of chains (default 2)")
     g.add_argument("--seed", type=seed_int, default=0, help="random seed; the same seed gives the same numbers (default 0)")
-    g.add_argument("--sampler", choices=("pymc", "nutpie"), default="pymc", help="NUTS implementation (default pymc)")
+    g.add_argument("--sampler", choices=("auto", "gibbs", "pymc", "nutpie"), default="auto",
+                   help="auto (default): the exact Gibbs sampler where it applies (gaussian and logistic likelihoods "
+                        "with gaussian, laplace, student_t, horseshoe or spike_and_slab priors), NUTS elsewhere; "
+                        "gibbs; or NUTS by pymc or nutpie")
     g.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show PyMC's progress bars (default: shown)")
     g.add_argument("--select", type=selection_methods, default="all", metavar="LIST",
@@ -359,6 +363,11 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
     check_sampling_size(args.draws, args.tune, args.chains, n_features=len(y) if X is None else np.shape(X)[1])
     if getattr(args, "select", None) is not None and not isinstance(args.select, str):
         check_selection_methods(models, args.select)
+    if getattr(args, "sampler", "auto") == "gibbs":
+        for label, model in models.items():
+            reason = gibbs_unavailable(model.likelihood, model.prior)
+            if reason:  # before any sampling: never half the fits, then an error
+                raise CuspInputError(f"--sampler gibbs cannot sample {label}: {reason.replace('sampler=', '--sampler ')}")
     _quiet_sampler_logs()
     fits, total, start = {}, len(models), time.perf_counter()
     for k, (label, model) in enumerate(models.items(), start=1):
@@ -369,6 +378,7 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
             random_seed=args.seed, sampler=args.sampler, progressbar=args.progress,
             path_factors=PATH_FACTORS,  # stored with the fit: reports show paths without solving
         )
+        log(f"      {label}: sampled by {SAMPLER_NAMES.get(fits[label].sampler, fits[label].sampler)}")
     log(f"done: {total} fit{'s' if total > 1 else ''} in {time.perf_counter() - start:.0f} s")
     methods = getattr(args, "select", None)
     if methods is None or isinstance(methods, str):

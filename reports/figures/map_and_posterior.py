@@ -614,7 +614,7 @@ def plot_diagnostics(fit, *, n_rank=4, title=None, figsize=None):
         bottom.suptitle("Rank plots: flat and overlapping when the chains agree", fontsize=9)
 
     rmax = float(np.max(rhat[ok])) if ok.any() else float("nan")
-    head = (f"Sampler diagnostics: {fit.prior.describe()} — {d.divergences_text} divergences, "
+    head = (f"Sampler diagnostics: {fit.prior.describe()} — {d.divergences_text}, "
             f"{n_chains} chains × {n_draws} draws, max r_hat {rmax:.3f}")
     fig.suptitle(title if title is not None else head, fontsize=10)
     return fig

@@ -451,8 +451,9 @@ def overfitting(*, quick=False, random_seed=0):
     for label, (base, scales) in mean_grids.items():
         estimates, min_ess = [], []
         for i, scale in enumerate(scales):
-            w, c = gibbs_posterior(X, y, base.with_scale(scale), sigma=sigma, draws=draws, burn=burn, chains=chains,
-                                   random_seed=(random_seed + i) % (SEED_MAX + 1))
+            drawn = gibbs_posterior(X, y, base.with_scale(scale), sigma=sigma, draws=draws, burn=burn, chains=chains,
+                                    random_seed=(random_seed + i) % (SEED_MAX + 1))
+            w, c = drawn["w"], drawn["intercept"]
             estimates.append((w.mean(axis=(0, 1)), float(c.mean())))
             min_ess.append(float(az.ess(az.convert_to_dataset({"w": w}))["w"].min()))
         record(label, scales, estimates, {"min_ess": np.array(min_ess)})
@@ -491,7 +492,9 @@ def posterior_vs_map(*, quick=False, random_seed=0, eps=1.0):
             "p_exact_zero": np.array([r["p_exact_zero"] for r in rows]),
             "mean": np.array([r["mean"] for r in rows]),
             "n_draws": int(rows[0]["n_draws"]),
-            "divergences": int(fit.diagnostics.n_divergent),
+            "sampler": fit.sampler,
+            # None: the Gibbs sampler, which has no divergences to count
+            "divergences": None if fit.diagnostics.n_divergent is None else int(fit.diagnostics.n_divergent),
         }
     return out
 
@@ -541,8 +544,9 @@ def _selection_one(X, y, names, X_test, y_test, truth, sigma, map_b, map_rule, m
            "posteriors": {}}
     for i, (label, prior) in enumerate(priors.items()):
         t0 = time.perf_counter()
-        w, c = gibbs_posterior(X, y, prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
-                               random_seed=(random_seed + i) % (SEED_MAX + 1))
+        drawn = gibbs_posterior(X, y, prior, sigma=sigma, draws=draws, burn=burn, chains=chains,
+                                random_seed=(random_seed + i) % (SEED_MAX + 1))
+        w, c = drawn["w"], drawn["intercept"]
         gibbs_seconds = time.perf_counter() - t0
         reference = _reference(X, y, w, c, sigma, names)
         mean = _decision_row(reference.coef_mean, reference.intercept_mean, 0.0, X_test, y_test, truth, map_support)

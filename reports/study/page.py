@@ -277,7 +277,8 @@ def _posterior(d, say):
         parts += ["posterior draws exactly 0.0: ", say.n(f"posterior.{key}.exact_draws", int(r["n_exact_zero"].sum())),
                   " of ", say.n(f"posterior.{key}.total_draws", int(r["n_draws"] * len(d["feature_names"]))),
                   "; largest P(|w| < ε) ", say.n(f"posterior.{key}.max_p_near", float(r["p_near_zero"].max())),
-                  "; NUTS divergences ", say.n(f"posterior.{key}.divergences", r["divergences"]), "."]
+                  *(["; sampled by exact Gibbs (no divergences to count)."] if r["divergences"] is None else
+                    ["; NUTS divergences ", say.n(f"posterior.{key}.divergences", r["divergences"]), "."])]
         answer.append(parts)
     rows = []
     for j, name in enumerate(d["feature_names"]):
