@@ -14,6 +14,7 @@ Two engines use the mixture form, each through one field:
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable, Protocol
 
 import numpy as np
@@ -39,6 +40,25 @@ class MixingConditional(Protocol):
         """The state's interpretable variables, ``{suffix: value}``, recorded per draw as
         posterior variables ``w_<suffix>`` (e.g. ``lam``, one per coefficient, and
         ``tau``, a scalar, for the horseshoe): the same names NUTS gives them."""
+
+
+class CollapsibleMixing(MixingConditional, Protocol):
+    r"""A mixing conditional whose per-coefficient variance has a log density of the form
+
+    .. math:: \log p(v) = a \log v - b v - c / v - d \log(1 + v / e) + \text{const},
+
+    which lets the Gibbs sampler update each ``(v_j, w_j)`` pair with ``w_j`` integrated
+    out (:mod:`models.posterior.collapsed_sweep`): exponential (Laplace: ``b``),
+    inverse-gamma (Student-t: ``a``, ``c``) and the horseshoe's scaled beta-prime
+    (``a = -1/2``, ``d = 1``, ``e = tau^2``) all are.  Optional: a conditional without
+    these methods is updated by :meth:`update` alone."""
+
+    def variance_log_density(self, state) -> tuple[float, float, float, float, float]:
+        """``(a, b, c, d, e)`` of the variances' log density in this state (the global
+        parameters, such as the horseshoe's ``tau`` or the Laplace rate, held fixed)."""
+
+    def with_variances(self, state, v: np.ndarray):
+        """The state with the per-coefficient variances replaced by ``v``."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +150,12 @@ class ExponentialVariance:
     def named(self, state):
         return {} if self.hyper is None else {"rate": np.sqrt(state[1])}
 
+    def variance_log_density(self, state):
+        return 0.0, 0.5 * state[1], 0.0, 0.0, 1.0  # Exp(rate lam^2 / 2)
+
+    def with_variances(self, state, v):
+        return v, state[1]
+
 
 class InverseGammaVariance:
     """Student-t(nu, s) = N(0, v) with ``v ~ InvGamma(nu / 2, nu s^2 / 2)``:
@@ -149,6 +175,12 @@ class InverseGammaVariance:
 
     def named(self, state):
         return {}
+
+    def variance_log_density(self, state):
+        return -0.5 * self.nu - 1.0, 0.0, 0.5 * self.c, 0.0, 1.0  # InvGamma(nu / 2, nu s^2 / 2)
+
+    def with_variances(self, state, v):
+        return v
 
 
 class HalfCauchyVariance:
@@ -173,6 +205,32 @@ class HalfCauchyVariance:
         self.tau2 = float(scale) ** 2
         self.df = None if global_df is None else float(global_df)
 
+    @property
+    def samples_global(self) -> bool:
+        """True when ``tau`` is sampled: the Gibbs sampler then draws it with ``w``
+        integrated out (:meth:`log_global_prior`, :meth:`unit_variances`,
+        :meth:`with_global`), which mixes far better at ``p >> n`` than the conjugate
+        step given ``w`` (Johndrow, Orenstein & Bhattacharya 2020)."""
+        return self.df is not None
+
+    def unit_variances(self, state):
+        """The prior variances at ``tau = 1``."""
+        return 1.0 / state[0]
+
+    def log_global_prior(self, log_tau):
+        """``log p(log tau)`` up to a constant: the half-t density in ``tau`` times the
+        Jacobian ``tau``."""
+        tau2 = math.exp(2.0 * log_tau)
+        return -0.5 * (self.df + 1.0) * math.log1p(tau2 / (self.df * self.tau2)) + log_tau
+
+    def with_global(self, state, tau2):
+        return state[0], tau2, state[2]
+
+    def update_local(self, state, w, rng):
+        """The local scales only (the global one is drawn by the sampler)."""
+        eta, tau2, a = state
+        return _slice_eta(eta, 0.5 * w**2 / tau2, rng), tau2, a
+
     def initial(self, p, rng):
         lam = np.abs(rng.standard_cauchy(p))
         eta = 1.0 / np.maximum(lam, 1e-150) ** 2
@@ -192,6 +250,14 @@ class HalfCauchyVariance:
             tau2 = inv_gamma(0.5 * (eta.size + self.df), self.df / a + 0.5 * float(np.sum(eta * w**2)), rng)
             a = inv_gamma(0.5 * (self.df + 1.0), self.df / tau2 + 1.0 / self.tau2, rng)
         return eta, tau2, a
+
+    def variance_log_density(self, state):
+        # v = tau^2 lam^2 with lam ~ C+(0, 1): p(v) ~ v^(-1/2) / (1 + v / tau^2)
+        return -0.5, 0.0, 0.0, 1.0, state[1]
+
+    def with_variances(self, state, v):
+        eta, tau2, a = state
+        return tau2 / v, tau2, a
 
     def named(self, state):
         eta, tau2, _ = state

@@ -35,3 +35,16 @@ def test_selection_benchmark_times_every_method(capsys):
     assert len(rows) == 2 * len(methods)
     assert all(isinstance(r["seconds"], float) and r["seconds"] > 0.0 for r in rows)
     assert "kulprit" in out
+
+
+def test_posterior_benchmark_wide_case_reports_targets_and_profile(capsys):
+    """The p >> n Gibbs case on tiny sizes: a row per model, the target line, the profile."""
+    bench = load("posterior")
+    args = argparse.Namespace(case=["wide"], seeds=[0], wide_n=20, wide_p=[40], draws=30, tune=10, quick=False,
+                              profile=True)
+    results = bench.main(args)["wide"]
+    out = capsys.readouterr().out
+    assert [name for _, name, _ in results] == ["horseshoe, tau ~ C+", "Bayesian lasso"]
+    for _, _, r in results:
+        assert r["divergences"] is None and r["min_ess"] > 0 and r["wall_s"] > 0
+    assert out.count("(target <= 60)") == 2 and out.count("where the time goes, p=40") == 2
