@@ -18,6 +18,7 @@ from models.map.certificate import certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import SAMPLERS, build_pymc_model, collapses, run_sampler
+from models.posterior.propriety import improper_posterior_reason
 from models.posterior.loo import add_log_likelihood, log_likelihood_too_large, loo
 from models.posterior.gibbs import gibbs_inference_data, gibbs_unavailable
 from models.interrupts import catch_signals, raise_if_interrupted
@@ -321,6 +322,12 @@ class Model:
         X, y, names = self._check_data(X, y, feature_names)
         check_sampling_size(draws, tune, chains, len(names))
         factors = None if path_factors is None else self._path_factors(path_factors)
+        improper = improper_posterior_reason(
+            self.prior, sigma_prior=getattr(self.likelihood, "sigma_prior", None),
+            sigma_known=getattr(self.likelihood, "sigma", None) is not None, n_obs=y.size,
+            n_features=None if X is None else X.shape[1], fit_intercept=self.fit_intercept, scale_by_sigma=self.scale_by_sigma)
+        if improper:
+            raise CuspInputError(improper)
         sampler, notes = self._choose_sampler(sampler, target_accept)
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         if sampler == "gibbs":

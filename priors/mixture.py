@@ -8,7 +8,9 @@ Two engines use the mixture form, each through one field:
   shape=)``, which creates the mixing variables in the current PyMC model and returns the
   tensor of prior sds;
 * the Gibbs sampler (``models.posterior.gibbs``) alternates ``w | v, y`` (Gaussian) and
-  ``v | w``; it needs ``gibbs()``, a factory of a :class:`MixingConditional`.
+  ``v | w``; it needs ``gibbs()``, a factory of a :class:`MixingConditional`, which may
+  also declare :class:`CollapsibleMixing` (the partially collapsed sweep) and
+  :class:`GlobalLocalMixing` (a sampled global scale drawn with ``w`` integrated out).
 """
 
 from __future__ import annotations
@@ -40,6 +42,33 @@ class MixingConditional(Protocol):
         """The state's interpretable variables, ``{suffix: value}``, recorded per draw as
         posterior variables ``w_<suffix>`` (e.g. ``lam``, one per coefficient, and
         ``tau``, a scalar, for the horseshoe): the same names NUTS gives them."""
+
+
+class GlobalLocalMixing(MixingConditional, Protocol):
+    """A mixing conditional whose variances are ``tau^2 u_j`` with a sampled global
+    scale ``tau``: the Gibbs sampler then draws ``tau`` with ``w`` integrated out
+    (:mod:`models.posterior.marginal_step`) and the local ``u`` given ``w``.  Optional."""
+
+    samples_global: bool  # tau sampled (else the methods below are not used)
+    global_tail: float  # kappa in p(tau) ~ tau^-(kappa + 1) as tau -> inf (inf: fixed tau)
+
+    def unit_variances(self, state) -> np.ndarray:
+        """The variances at ``tau = 1``."""
+
+    def global_variance(self, state) -> float:
+        """``tau^2``."""
+
+    def log_global_prior(self, log_tau: float) -> float:
+        """``log p(log tau)`` up to a constant (Jacobian included)."""
+
+    def with_global(self, state, tau2: float):
+        """The state with ``tau^2`` replaced, the unit variances kept."""
+
+    def update_local(self, state, w: np.ndarray, rng: np.random.Generator):
+        """A draw of the local variables given ``w`` and ``tau``."""
+
+    def log_unit_prior(self, log_u: np.ndarray) -> np.ndarray:
+        """``log p(log u_j)`` up to a constant, elementwise (Jacobian included)."""
 
 
 class CollapsibleMixing(MixingConditional, Protocol):
@@ -153,6 +182,39 @@ class ExponentialVariance:
     def variance_log_density(self, state):
         return 0.0, 0.5 * state[1], 0.0, 0.0, 1.0  # Exp(rate lam^2 / 2)
 
+    # the global-local form: v = u / lam^2, u ~ Exp(rate 1/2), global variance 1 / lam^2
+    @property
+    def samples_global(self) -> bool:
+        return self.hyper is not None
+
+    @property
+    def global_tail(self) -> float:
+        """``tau = 1 / lam`` with ``lam^2 ~ Gamma(r, .)``: ``p(tau) ~ tau^-(2r + 1)``."""
+        return math.inf if self.hyper is None else 2.0 * self.hyper[0]
+
+    def unit_variances(self, state):
+        return state[0] * state[1]
+
+    def global_variance(self, state):
+        return 1.0 / state[1]
+
+    def log_global_prior(self, log_tau):
+        # lam^2 = exp(-2 log_tau) ~ Gamma(r, delta), with the Jacobian |d lam^2 / d log_tau|
+        shape, rate = self.hyper
+        return -2.0 * shape * log_tau - rate * math.exp(-2.0 * log_tau)
+
+    def with_global(self, state, tau2):
+        v, lam2 = state
+        return v * lam2 * tau2, 1.0 / tau2
+
+    def update_local(self, state, w, rng):
+        v, lam2 = state
+        return 1.0 / rng.wald(np.sqrt(lam2) / np.maximum(np.abs(w), 1e-300), lam2), lam2
+
+    def log_unit_prior(self, log_u):
+        # u ~ Exp(rate 1/2), times the Jacobian u
+        return log_u - 0.5 * np.exp(log_u)
+
     def with_variances(self, state, v):
         return v, state[1]
 
@@ -207,19 +269,22 @@ class HalfCauchyVariance:
 
     @property
     def samples_global(self) -> bool:
-        """True when ``tau`` is sampled: the Gibbs sampler then draws it with ``w``
-        integrated out (:meth:`log_global_prior`, :meth:`unit_variances`,
-        :meth:`with_global`), which mixes far better at ``p >> n`` than the conjugate
-        step given ``w`` (Johndrow, Orenstein & Bhattacharya 2020)."""
+        """True when ``tau`` is sampled (:class:`GlobalLocalMixing`)."""
         return self.df is not None
 
+    @property
+    def global_tail(self) -> float:
+        """``p(tau) ~ tau^-(df + 1)`` for large ``tau``."""
+        return math.inf if self.df is None else self.df
+
     def unit_variances(self, state):
-        """The prior variances at ``tau = 1``."""
         return 1.0 / state[0]
 
+    def global_variance(self, state):
+        return state[1]
+
     def log_global_prior(self, log_tau):
-        """``log p(log tau)`` up to a constant: the half-t density in ``tau`` times the
-        Jacobian ``tau``."""
+        # the half-t density in tau times the Jacobian tau
         tau2 = math.exp(2.0 * log_tau)
         return -0.5 * (self.df + 1.0) * math.log1p(tau2 / (self.df * self.tau2)) + log_tau
 
@@ -227,9 +292,12 @@ class HalfCauchyVariance:
         return state[0], tau2, state[2]
 
     def update_local(self, state, w, rng):
-        """The local scales only (the global one is drawn by the sampler)."""
         eta, tau2, a = state
         return _slice_eta(eta, 0.5 * w**2 / tau2, rng), tau2, a
+
+    def log_unit_prior(self, log_u):
+        # u = lam^2 with lam ~ C+(0, 1): p(u) ~ u^(-1/2) / (1 + u), times the Jacobian u
+        return 0.5 * log_u - np.log1p(np.exp(log_u))
 
     def initial(self, p, rng):
         lam = np.abs(rng.standard_cauchy(p))

@@ -44,7 +44,7 @@ def test_posterior_benchmark_wide_case_reports_targets_and_profile(capsys):
                               profile=True)
     results = bench.main(args)["wide"]
     out = capsys.readouterr().out
-    assert [name for _, name, _ in results] == ["horseshoe, tau ~ C+", "Bayesian lasso"]
+    assert [name for _, name, _ in results] == ["horseshoe, tau ~ C+(0, tau0)", "Bayesian lasso"]
     for _, _, r in results:
         assert r["divergences"] is None and r["min_ess"] > 0 and r["wall_s"] > 0
     assert out.count("(target <= 60)") == 2 and out.count("where the time goes, p=40") == 2

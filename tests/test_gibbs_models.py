@@ -137,20 +137,6 @@ def test_gaussian_gibbs_agrees_with_nuts(data, case):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kwargs", [dict(), dict(scale_by_sigma=True, sigma_prior="jeffreys")], ids=["tau", "tau, sigma"])
-def test_p_greater_than_n_blocked_steps_agree_with_nuts(kwargs):
-    """p > n: tau (and, scaled by sigma, sigma^2) drawn with w integrated out through the
-    n x n spectrum, then w by Bhattacharya et al.'s draw; NUTS integrates w out too."""
-    X, y = make_sparse_regression(20, 30, 2, sigma=0.5, random_seed=3)[:2]
-    model = Model("gaussian", horseshoe(0.3, global_df=1.0), **kwargs)
-    gibbs = model.sample(X, y, draws=4000, tune=500, chains=2, random_seed=2, sampler="gibbs")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nuts = model.sample(X, y, draws=1000, tune=800, chains=2, random_seed=2, sampler="pymc", target_accept=0.95)
-    _agree(gibbs, nuts, ["w", "w_tau", "sigma"])
-
-
-@pytest.mark.slow
 @pytest.mark.parametrize("case", [gaussian(1.0), laplace(1.0), student_t(1.0, 3.0), horseshoe(1.0, global_df=1.0)],
                          ids=lambda c: c.describe())
 def test_logistic_polya_gamma_gibbs_agrees_with_nuts(case):

@@ -12,6 +12,21 @@ The priors cusp samples this way declare one of two forms (engines never check a
   sampled by collapsed Gibbs on the inclusion indicators with ``w`` integrated out, so
   excluded coefficients are exactly 0.0 and the indicators mix well.
 
+Three moves make the Gaussian sampler mix where the textbook one crawls (each measured
+in its module and in ``benchmarks/posterior.py``):
+
+* the **partially collapsed sweep** (:mod:`models.posterior.collapsed_sweep`): after each
+  joint draw of ``w``, every ``(v_j, w_j)`` pair is drawn with ``w_j`` integrated out,
+  which removes the funnel of the null coefficients under a small global scale;
+* the **blocked step** (:mod:`models.posterior.marginal_step`): when the global scale is
+  sampled, or sigma is unknown and ``p >= n``, both are drawn with ``w`` integrated out
+  (slice steps on one eigendecomposition), then ``w``;
+* the **global-local rescaling**: a slice step along ``(log tau + h, log u_j - 2h)``,
+  which leaves every variance, hence the likelihood, unchanged.
+
+Jeffreys' prior on sigma with ``p >= n`` makes most of these posteriors improper; that is
+refused before sampling (:mod:`models.posterior.propriety`).
+
 Given the latent variables each model is Gaussian in the coefficients
 (:mod:`models.posterior.gaussian_draw`), drawn exactly: Rue's Cholesky algorithm when
 ``n >= p`` and Bhattacharya, Chakraborty & Mallick (2016) when ``p > n``.
@@ -37,7 +52,6 @@ import math
 import os
 
 import numpy as np
-from scipy.linalg import blas
 
 from priors import CuspInputError, Prior
 from priors.mixture import inv_gamma
@@ -46,6 +60,8 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 from models.data import as_design, check_lengths, describe_value
 from models.likelihoods import Gaussian, Logistic, sigma_prior_scale
 from models.posterior.collapsed_sweep import collapsed_sweep, collapsed_sweep_diagonal, sweep_seed
+from models.posterior.propriety import improper_posterior_reason
+from models.posterior.marginal_step import MarginalSpectrum, slice_step
 from models.posterior.gaussian_draw import draw_coefficients, draw_diagonal, draw_included, indicator_sweep
 
 #: Below this much work (n * p * iterations, summed over chains) chains run one after
@@ -81,6 +97,13 @@ class _Noise:
         if self.known:
             return self.sigma**2
         return float(np.var(y)) * rng.uniform(0.25, 1.0) or 1.0
+
+    def log_prior_log_sigma(self, log_sigma):
+        """``log p(log sigma)`` up to a constant (the prior in sigma times the Jacobian
+        ``sigma``): Jeffreys' ``p(sigma^2) ~ 1 / sigma^2`` is flat in ``log sigma``."""
+        if self.prior == "jeffreys":
+            return 0.0
+        return -0.5 * math.exp(2.0 * log_sigma) / self.prior_scale**2 + log_sigma
 
     def draw_variance(self, shape2, chi, rng):
         r"""A draw of :math:`\sigma^2` whose conditional is
@@ -127,15 +150,14 @@ class _GaussianChain:
             self.gram = (X.T @ X, X.T @ y)
         elif X is None and self.slab is not None:  # normal means: the identity design
             self.gram = (np.eye(self.p), y.copy())
-        # With w integrated out, y | scales ~ N(0, sigma^2 I + X D X'): one eigendecomposition
-        # per iteration gives this density at every global scale tau (D = tau^2 B) in O(n),
-        # so tau is drawn from p(tau | local scales, y) (a slice step) and, when the prior is
-        # scaled by sigma, sigma^2 from p(sigma^2 | scales, y) too, before w: the blocked
-        # samplers of Johndrow et al. (2020) and Rajaratnam & Sparks (2015), which mix far
-        # better at p >> n than the steps given w.
-        self.marginal_global = X is not None and self.local is not None and getattr(self.local, "samples_global", False)
-        self.two_block_sigma = X is not None and self.local is not None and scale_by_sigma and not noise.known
-        if (self.marginal_global or self.two_block_sigma) and self.gram is None and X.shape[0] >= X.shape[1]:
+        # sigma and the global scale drawn with w integrated out (models.posterior.marginal_step)
+        # when the global scale is sampled, or sigma is unknown and p >= n: the steps given w
+        # crawl there.  Else (n > p, fixed global scale) sigma's step given w mixes well
+        # and costs no eigendecomposition.
+        self.samples_global = self.local is not None and getattr(self.local, "samples_global", False)
+        self.marginal = X is not None and self.local is not None and (
+            self.samples_global or (not noise.known and X.shape[1] >= self.n_eff))
+        if self.marginal and self.gram is None and X.shape[0] >= X.shape[1]:
             self.gram = (X.T @ X, X.T @ y)
         # A mixing conditional that declares its variances' log density also gets the
         # partially collapsed sweep over (v_j, w_j) pairs after each joint draw of w: the
@@ -167,13 +189,16 @@ class _GaussianChain:
                 G, b = self.gram[0] / s2, self.gram[1] / s2
                 included = indicator_sweep(G, b, d, included, log_odds, rng)
                 w = draw_included(G, b, d, included, rng)
-            elif self.marginal_global or self.two_block_sigma:
-                state, s2, w = self._spectral_step(state, s2, rng)
+            elif self.marginal:
+                state, s2, w = self._marginal_step(state, s2, rng)
                 sigma = math.sqrt(s2)
                 if self.collapse:
                     state, w = self._collapsed_sweep(state, w, s2, rng)
-                state = self.local.update_local(state, w / sigma if self.scale_by_sigma else w, rng) \
-                    if self.marginal_global else self.local.update(state, w / sigma if self.scale_by_sigma else w, rng)
+                on_prior_scale = w / sigma if self.scale_by_sigma else w
+                if self.samples_global:
+                    state = self._rescale_global(self.local.update_local(state, on_prior_scale, rng), rng)
+                else:
+                    state = self.local.update(state, on_prior_scale, rng)
                 named = self.local.named(state)
             else:
                 d = self.local.variances(state) * prior_factor
@@ -187,7 +212,7 @@ class _GaussianChain:
                     state, w = self._collapsed_sweep(state, w, s2, rng)
                 state = self.local.update(state, w / sigma if self.scale_by_sigma else w, rng)
                 named = self.local.named(state)
-            if not self.noise.known and not self.two_block_sigma:
+            if not self.noise.known and not self.marginal:
                 resid = self.y - (w if self.X is None else self.X @ w)
                 shape2, chi = self.n_eff, float(resid @ resid)
                 if self.scale_by_sigma:  # the prior of w carries sigma^2 too
@@ -223,96 +248,53 @@ class _GaussianChain:
             collapsed_sweep(self.X_columns, self.col_ss, resid, w, v, f, s2, *coefficients, sweep_seed(rng))
         return self.local.with_variances(state, v), w
 
-    def _spectral_step(self, state, s2, rng):
-        """``tau`` (when sampled) and, with ``scale_by_sigma``, ``sigma^2`` drawn with ``w``
-        integrated out, then ``w`` given them; returns ``(state, s2, w)``.
+    def _rescale_global(self, state, rng):
+        """A slice step along ``(log tau + h, log u_j - 2h)``: every variance ``tau^2 u_j``,
+        hence the likelihood and ``w``, unchanged, only the priors of ``tau`` and the
+        ``u_j`` in play.  Given the ``u_j``, ``tau`` is pinned (thousands of them say
+        what scale they share); this move lets the global and local scales trade off,
+        the direction the other steps cannot take."""
+        local = self.local
+        v = local.variances(state)
+        tau2 = local.global_variance(state)
+        log_tau, log_u = 0.5 * math.log(tau2), np.log(local.unit_variances(state))
 
-        With ``alpha = y / sigma``, ``Phi = X / sigma`` and ``B`` the prior variances at
-        ``tau = 1``: ``alpha ~ N(0, I + tau^2 K)``, ``K = Phi B Phi'`` (``n x n``; for
-        ``n >= p`` the same spectrum from ``S Phi'Phi S``, ``S = B^(1/2)``, ``p x p``).  With
-        ``K = Q diag(mu) Q'``, ``log p(alpha | tau) = -sum log(1 + tau^2 mu) / 2 - q(tau^2) / 2``.
-        Under ``scale_by_sigma`` ``K`` does not depend on ``sigma`` (it cancels), so the
-        same spectrum serves the draw of ``sigma^2``."""
-        X, y = self.X, self.y
-        n, p = X.shape
-        sigma = math.sqrt(s2)
-        marginal = self.marginal_global
-        tau2 = state[1] if marginal else 1.0
-        base = self.local.unit_variances(state) if marginal else self.local.variances(state)
-        B = base * (s2 if self.scale_by_sigma else 1.0)
-        wide = p > n
-        if wide:
-            Bm = (X / sigma) * np.sqrt(B)
-            K = blas.dsyrk(1.0, Bm.T, trans=1, lower=0)
-            mu, Q = np.linalg.eigh(K, UPLO="U")
-            r = Q.T @ (y / sigma)  # quadratic form: sum r^2 / (1 + t mu)
-            aa = None
+        def log_density(h):
+            return local.log_global_prior(log_tau + h) + float(np.sum(local.log_unit_prior(log_u - 2.0 * h)))
+
+        h = slice_step(log_density, 0.0, rng)
+        return local.with_variances(local.with_global(state, tau2 * math.exp(2.0 * h)), v)
+
+    def _marginal_step(self, state, s2, rng):
+        """``sigma`` (when unknown) and the global scale (when sampled) by slice steps on
+        ``p(sigma, tau | local scales, y)``, ``w`` integrated out, then ``w`` given them;
+        returns ``(state, sigma^2, w)``."""
+        local, noise = self.local, self.noise
+        if self.samples_global:
+            B, log_tau = local.unit_variances(state), 0.5 * math.log(local.global_variance(state))
         else:
-            S = np.sqrt(B)
-            G, b = self.gram
-            mu, Q = np.linalg.eigh(S[:, None] * G * S[None, :] / s2)
-            r = Q.T @ (S * b / s2)  # alpha'(I + tK)^-1 alpha = alpha'alpha - t sum r^2 / (1 + t mu)
-            aa = float(y @ y) / s2
-        mu = np.maximum(mu, 0.0)  # a positive semi-definite matrix: rounding may leave -1e-17
+            B, log_tau = local.variances(state), 0.0
+        spectrum = MarginalSpectrum(self.X, self.y, self.gram, B, self.n_eff, self.scale_by_sigma)
 
-        def quad(t):
-            return float(np.sum(r**2 / (1.0 + t * mu))) if wide else aa - t * float(np.sum(r**2 / (1.0 + t * mu)))
+        def log_joint(log_sigma, log_tau):
+            out = spectrum.log_likelihood(log_sigma, log_tau)
+            if not noise.known:
+                out += noise.log_prior_log_sigma(log_sigma)
+            if self.samples_global:
+                out += local.log_global_prior(log_tau)
+            return out
 
-        if marginal:
-            def log_target(log_tau):
-                t = math.exp(2.0 * log_tau)
-                return -0.5 * float(np.sum(np.log1p(t * mu))) - 0.5 * quad(t) + self.local.log_global_prior(log_tau)
-
-            tau2 = math.exp(2.0 * _slice_1d(log_target, 0.5 * math.log(tau2), rng))
-            state = self.local.with_global(state, tau2)
-        if self.two_block_sigma:
-            s2_new = self.noise.draw_variance(self.n_eff, s2 * quad(tau2), rng)
-            # K is unchanged; alpha, hence r, scales with 1 / sigma (r carries S ~ sigma too
-            # for n >= p, over s2: also 1 / sigma)
-            ratio = math.sqrt(s2 / s2_new)
-            r, s2, sigma = r * ratio, s2_new, math.sqrt(s2_new)
-            if aa is not None:
-                aa = aa * ratio**2
-            B = base * s2
-        d = tau2 * B
-        scale = 1.0 / (1.0 + tau2 * mu)
-        if wide:
-            phi = X / sigma
-            u = np.sqrt(d) * rng.standard_normal(p)
-            v = phi @ u + rng.standard_normal(n)
-            x = Q @ (scale * (Q.T @ (y / sigma - v)))
-            w = u + d * (phi.T @ x)
-        else:
-            st = np.sqrt(d)
-            G, b = self.gram
-            # M = I + St G St / s2 = Q diag(1 + tau^2 mu) Q'; covariance of w: St M^-1 St
-            mean = Q @ (scale * (Q.T @ (st * b / s2)))
-            noise = Q @ (np.sqrt(scale) * rng.standard_normal(p))
-            w = st * (mean + noise)
-        return state, s2, w
-
-
-def _slice_1d(log_density, x0, rng, width=1.0, max_steps=30):
-    """One slice-sampling update of a scalar (Neal 2003: stepping out, then shrinkage)."""
-    level = log_density(x0) + math.log(rng.uniform())
-    left = x0 - width * rng.uniform()
-    right = left + width
-    steps = max_steps
-    while steps > 0 and log_density(left) > level:
-        left -= width
-        steps -= 1
-    steps = max_steps
-    while steps > 0 and log_density(right) > level:
-        right += width
-        steps -= 1
-    while True:
-        x = left + (right - left) * rng.uniform()
-        if log_density(x) > level:
-            return x
-        if x < x0:
-            left = x
-        else:
-            right = x
+        log_sigma = 0.5 * math.log(s2)
+        if not noise.known:
+            log_sigma = slice_step(lambda x: log_joint(x, log_tau), log_sigma, rng)
+        if self.samples_global:
+            log_tau = slice_step(lambda x: log_joint(log_sigma, x), log_tau, rng)
+            if not noise.known:  # along the ridge where sigma and tau trade off
+                h = slice_step(lambda h: log_joint(log_sigma + h, log_tau - h), 0.0, rng)
+                log_sigma, log_tau = log_sigma + h, log_tau - h
+            state = local.with_global(state, math.exp(2.0 * log_tau))
+        sigma = math.exp(log_sigma)
+        return state, sigma * sigma, spectrum.draw_w(sigma, math.exp(log_tau), rng)
 
 
 class _LogisticChain:
@@ -490,6 +472,11 @@ def gibbs_posterior(X, y, prior, *, sigma=None, sigma_prior="halfnormal", scale_
         if prior.point_mass_mixture is not None and (y.size if X is None else X.shape[1]) > SPIKE_SLAB_MAX_FEATURES:
             raise CuspInputError(f"the collapsed spike-and-slab step takes at most {SPIKE_SLAB_MAX_FEATURES} coefficients "
                                  "(it keeps the p x p Gram matrix)")
+        improper = improper_posterior_reason(prior, sigma_prior=sigma_prior, sigma_known=sigma is not None,
+                                             n_obs=y.size, n_features=None if X is None else X.shape[1],
+                                             fit_intercept=fit_intercept, scale_by_sigma=scale_by_sigma)
+        if improper:
+            raise CuspInputError(improper)
         noise = _Noise(sigma, sigma_prior, sigma_prior_scale(y))
         chain = _GaussianChain(X, y, prior, noise, scale_by_sigma=scale_by_sigma, fit_intercept=fit_intercept and X is not None)
     else:
