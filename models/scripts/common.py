@@ -344,10 +344,13 @@ def select_priors(text, available, *, option="--priors") -> list[str]:
 
 
 # ---------------------------------------------------------------------- fitting
-def _quiet_sampler_logs():
+def _quiet_sampler_logs(nuts_runs):
     """Our step lines replace PyMC's INFO chatter; warnings still show.  The pytensor
-    note about BLAS linking is about installation, not about the results."""
-    import pymc  # noqa: F401  (pymc sets its logger's level when imported: import it first)
+    note about BLAS linking is about installation, not about the results.  PyMC is
+    imported only when NUTS will run (the import alone takes seconds: a run whose fits
+    all go to the Gibbs sampler does without it)."""
+    if nuts_runs:
+        import pymc  # noqa: F401  (pymc sets its logger's level when imported: import it first)
 
     logging.getLogger("pymc").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*BLAS.*", category=UserWarning)
@@ -368,7 +371,9 @@ def fit_priors(models: dict, X, y, feature_names, args, *, log=None) -> dict:
             reason = gibbs_unavailable(model.likelihood, model.prior)
             if reason:  # before any sampling: never half the fits, then an error
                 raise CuspInputError(f"--sampler gibbs cannot sample {label}: {reason.replace('sampler=', '--sampler ')}")
-    _quiet_sampler_logs()
+    sampler = getattr(args, "sampler", "auto")
+    _quiet_sampler_logs(sampler in ("pymc", "nutpie") or (
+        sampler == "auto" and any(gibbs_unavailable(m.likelihood, m.prior) for m in models.values())))
     fits, total, start = {}, len(models), time.perf_counter()
     for k, (label, model) in enumerate(models.items(), start=1):
         what = "MAP + " if model.prior.has_map_view else "no MAP (point mass); "
