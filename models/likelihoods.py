@@ -324,3 +324,16 @@ def make_likelihood(likelihood, *, sigma=None, sigma_prior=None) -> Likelihood:
     if sigma_prior is not None:
         raise CuspInputError(f"sigma_prior has no meaning for the {likelihood} likelihood; remove it")
     return LIKELIHOODS[likelihood]()
+
+
+def noise_guess(X, y) -> float:
+    """Residual sd of least squares (sd(y) when p >= n - 1; 1 when that is 0 too): a plug-in
+    for the noise sd where a value is needed (the horseshoe's default tau, the estimators' MAP)."""
+    n, p = X.shape
+    if n > p + 1:
+        A = np.column_stack([np.ones(n), X])
+        resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
+        s = float(np.sqrt(resid @ resid / (n - p - 1)))
+        if s > 0:
+            return s
+    return float(np.std(y)) or 1.0

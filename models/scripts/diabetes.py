@@ -21,6 +21,7 @@ from priors import CuspInputError, gaussian, horseshoe, laplace
 
 from models.conversions import gaussian_scale_for_density
 from models.data import DIABETES_SIGMA, load_diabetes
+from models.likelihoods import noise_guess
 from models.model import Model
 from models.runs import RunResult
 from models.results import threshold_label
@@ -48,18 +49,6 @@ def add_arguments(parser):
 
 def build_parser():
     return script_parser(__name__)
-
-
-def noise_guess(X, y) -> float:
-    """Residual sd of least squares (sd(y) when p >= n - 1): a plug-in for the default tau."""
-    n, p = X.shape
-    if n > p + 1:
-        A = np.column_stack([np.ones(n), X])
-        resid = y - A @ np.linalg.lstsq(A, y, rcond=None)[0]
-        s = float(np.sqrt(resid @ resid / (n - p - 1)))
-        if s > 0:
-            return s
-    return float(np.std(y)) or 1.0
 
 
 def run(args) -> RunResult:

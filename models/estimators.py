@@ -1,0 +1,241 @@
+r"""scikit-learn estimators over cusp's models: exact MAP (with its certificate) or the
+posterior, inside ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``.
+
+``SparseRegressor`` (Gaussian noise) and ``SparseClassifier`` (logistic, binary) fit
+
+.. math:: \hat w, \hat c = \arg\min_{w, c}\; -\log p(y \mid X w + c) + \sum_j \mathrm{pen}(w_j),
+
+the MAP under the prior ``prior`` (a family name from :func:`priors.prior_names`, with
+``scale`` and ``prior_params``; or a :class:`priors.Prior`), or, with
+``inference="posterior"``, sample the posterior (:meth:`models.Model.fit`) and predict
+with the posterior mean.  scikit-learn's conventions: ``__init__`` stores, ``fit``
+validates and returns ``self``, fitted attributes end in ``_``.
+
+For the Gaussian likelihood the MAP needs the noise sd: ``sigma`` if given, else a
+plug-in, the residual sd of least squares (:func:`models.likelihoods.noise_guess`),
+recorded as ``sigma_``; the posterior samples it.  With the Laplace prior of scale ``b``
+and noise sd ``sigma`` the MAP is scikit-learn's ``Lasso(alpha=sigma**2 / (n * b))``
+(:func:`models.laplace_scale_to_lasso_alpha`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from priors import CuspInputError, Prior, make_prior
+from priors.validation import check_bool, check_scale, check_seed, check_whole
+
+from models.likelihoods import noise_guess
+from models.model import Model
+
+__all__ = ["SparseRegressor", "SparseClassifier"]
+
+INFERENCES = ("map", "posterior")
+
+
+class _SparseEstimator(BaseEstimator):
+    """What the estimators share: the prior, the checks of the settings, the fit."""
+
+    _likelihood = "gaussian"
+
+    def __init__(self, prior="laplace", scale=1.0, prior_params=None, sigma=None, fit_intercept=True, inference="map",
+                 sampler="auto", draws=1000, tune=1000, chains=2, random_seed=None):
+        self.prior = prior
+        self.scale = scale
+        self.prior_params = prior_params
+        self.sigma = sigma
+        self.fit_intercept = fit_intercept
+        self.inference = inference
+        self.sampler = sampler
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.random_seed = random_seed
+
+    # ------------------------------------------------------------------ settings
+    def _make_prior(self) -> Prior:
+        if isinstance(self.prior, Prior):
+            if self.prior_params:
+                raise CuspInputError("prior_params go with a prior given by name; a Prior object carries its own")
+            return self.prior.with_scale(check_scale("scale", self.scale))
+        if not isinstance(self.prior, str):
+            raise CuspInputError(f"prior must be a family name (e.g. 'laplace') or a Prior, got {type(self.prior).__name__}")
+        params = dict(self.prior_params or {})
+        if "scale" in params:
+            raise CuspInputError("give the prior's scale as scale=, not inside prior_params")
+        return make_prior(self.prior, scale=check_scale("scale", self.scale), **params)
+
+    def _check_settings(self):
+        if self.inference not in INFERENCES:
+            raise CuspInputError(f"inference must be one of {', '.join(INFERENCES)}, got {self.inference!r}")
+        check_bool("fit_intercept", self.fit_intercept)
+        if self.inference == "posterior":
+            check_whole("draws", self.draws)
+            check_whole("tune", self.tune, low=0)
+            check_whole("chains", self.chains)
+            check_seed("random_seed", self.random_seed)
+
+    def _model(self, sigma) -> Model:
+        kwargs = {"sigma": sigma} if self._likelihood == "gaussian" else {}
+        return Model(self._likelihood, self._make_prior(), fit_intercept=self.fit_intercept, **kwargs)
+
+    def _feature_names(self, n_features):
+        names = getattr(self, "feature_names_in_", None)
+        return [str(n) for n in names] if names is not None else [f"x{j}" for j in range(n_features)]
+
+    # ------------------------------------------------------------------ fitting
+    def _fit_checked(self, X, y):
+        """Fit on validated ``X`` (float array) and ``y`` in the likelihood's coding."""
+        self._check_settings()
+        if X.shape[0] < 2 and self.fit_intercept:
+            raise CuspInputError("n_samples = 1: the intercept alone fits one sample exactly; give at least 2 rows "
+                                 "(or fit_intercept=False)")
+        names = self._feature_names(X.shape[1])
+        sigma = self.sigma
+        if self._likelihood == "gaussian" and sigma is not None:
+            sigma = check_scale("sigma", sigma)
+        if self.inference == "posterior":
+            fit = self._model(sigma).fit(X, y, feature_names=names, draws=self.draws, tune=self.tune, chains=self.chains,
+                                         random_seed=self.random_seed, sampler=self.sampler)
+            self.idata_ = fit.idata
+            self.fit_result_ = fit
+            post = fit.idata.posterior
+            self.coef_ = post["w"].mean(("chain", "draw")).values.astype(float)
+            self.intercept_ = float(post["intercept"].mean()) if "intercept" in post else 0.0
+            self.map_result_ = fit.map
+            if self._likelihood == "gaussian":
+                self.sigma_ = float(np.median(post["sigma"].values)) if sigma is None else sigma
+        else:
+            if self._likelihood == "gaussian":
+                sigma = noise_guess(X, y) if sigma is None else sigma
+                self.sigma_ = sigma
+            self.map_result_ = self._model(sigma).map(X, y, feature_names=names)
+            self.coef_ = np.asarray(self.map_result_.coef, dtype=float)
+            self.intercept_ = float(self.map_result_.intercept)
+        result = self.map_result_
+        self.certificate_ = None if result is None else result.certificate
+        self.n_zeros_ = None if result is None else int(np.sum(np.asarray(result.coef) == 0.0))
+        return self
+
+    def _linear_predictor(self, X):
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+
+class SparseRegressor(RegressorMixin, _SparseEstimator):
+    r"""Linear regression with Gaussian noise under a sparsity prior: exact MAP or posterior.
+
+    .. math:: \min_{w, c}\; \frac{1}{2\sigma^2}\lVert y - Xw - c\rVert^2 + \sum_j \mathrm{pen}(w_j)
+
+    Parameters
+    ----------
+    prior : str or Prior, default "laplace"
+        A prior family (``priors.prior_names()``) or a Prior object.
+    scale : float, default 1.0
+        The prior's scale (the Laplace's ``b``: ``pen(w) = |w| / b``).
+    prior_params : dict, optional
+        The family's other parameters (``{"p": 0.5}`` for the bridge, ``{"nu": 3}``...).
+    sigma : float, optional
+        Noise sd; None: a least-squares plug-in for the MAP, sampled for the posterior.
+    fit_intercept : bool, default True
+        An unpenalized intercept.
+    inference : {"map", "posterior"}, default "map"
+        Predict with the exact MAP, or sample the posterior and predict with its mean.
+    sampler, draws, tune, chains, random_seed
+        As for :meth:`models.Model.sample` (posterior only).
+
+    Attributes
+    ----------
+    coef_, intercept_ : the MAP (or the posterior means)
+    n_zeros_ : exact zeros of the MAP (None without a MAP)
+    certificate_ : the MAP's per-coefficient certificate (:class:`models.Certificate`)
+    map_result_ : :class:`models.MapResult`
+    sigma_ : the noise sd the MAP used (given, plug-in, or the posterior median)
+    idata_, fit_result_ : the posterior (``inference="posterior"``)
+    n_features_in_, feature_names_in_ : as scikit-learn records them
+    """
+
+    _likelihood = "gaussian"
+
+    def fit(self, X, y):
+        """Fit to ``X`` (n, p) and real ``y`` (n,); returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        return self._fit_checked(X, y)
+
+    def predict(self, X):
+        """``X coef_ + intercept_``."""
+        return self._linear_predictor(X)
+
+    def predict_draws(self, X):
+        """Posterior predictive draws of ``y`` at ``X``, shape (chains * draws, n): the
+        linear predictor of each draw plus its Gaussian noise (``inference="posterior"``)."""
+        return _predictive_draws(self, X, lambda eta, sigma, rng: eta + sigma[:, None] * rng.standard_normal(eta.shape))
+
+
+class SparseClassifier(ClassifierMixin, _SparseEstimator):
+    r"""Binary logistic regression under a sparsity prior: exact MAP or posterior.
+
+    .. math:: \min_{w, c}\; -\sum_i \log p(y_i \mid \sigma(x_i^\top w + c)) + \sum_j \mathrm{pen}(w_j)
+
+    Parameters are those of :class:`SparseRegressor` but ``sigma`` (unused: leave None).
+    ``classes_`` holds the two labels; the second is the positive class.
+    """
+
+    _likelihood = "logistic"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # the logistic likelihood is binary
+        return tags
+
+    def fit(self, X, y):
+        """Fit to ``X`` (n, p) and binary labels ``y`` (n,); returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        if self.sigma is not None:
+            raise CuspInputError("sigma has no meaning for the logistic likelihood; leave it None")
+        check_classification_targets(y)  # continuous targets: scikit-learn's own message
+        k = np.unique(y).size
+        if k > 2:
+            raise CuspInputError(f"Only binary classification is supported: y has {k} classes; the logistic likelihood "
+                                 "takes two (one-vs-rest: sklearn.multiclass.OneVsRestClassifier)")
+        if k < 2:
+            raise CuspInputError(f"y has {k} class{'es' if k != 1 else ''}; SparseClassifier needs two")
+        self.classes_, coded = np.unique(y, return_inverse=True)
+        return self._fit_checked(X, coded.astype(float))
+
+    def decision_function(self, X):
+        """The log-odds of the positive class ``classes_[1]``."""
+        return self._linear_predictor(X)
+
+    def predict_proba(self, X):
+        """Columns: P(classes_[0]), P(classes_[1])."""
+        p1 = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1.0 - p1, p1])
+
+    def predict(self, X):
+        """The more probable label."""
+        check_is_fitted(self, "coef_")
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def predict_draws(self, X):
+        """Posterior predictive draws of the 0/1 label (1 = ``classes_[1]``), shape
+        (chains * draws, n) (``inference="posterior"``)."""
+        return _predictive_draws(self, X, lambda eta, sigma, rng: (rng.uniform(size=eta.shape) < 1 / (1 + np.exp(-eta))
+                                                                    ).astype(int))
+
+
+def _predictive_draws(estimator, X, draw, random_seed=None):
+    check_is_fitted(estimator, "coef_")
+    if getattr(estimator, "idata_", None) is None:
+        raise CuspInputError("posterior predictive draws need inference='posterior'")
+    X = validate_data(estimator, X, reset=False, dtype=np.float64)
+    post = estimator.idata_.posterior
+    w = post["w"].values.reshape(-1, X.shape[1])
+    c = post["intercept"].values.reshape(-1) if "intercept" in post else np.zeros(w.shape[0])
+    sigma = post["sigma"].values.reshape(-1) if "sigma" in post else np.full(w.shape[0], getattr(estimator, "sigma_", 1.0))
+    rng = np.random.default_rng(estimator.random_seed)
+    return draw(w @ X.T + c[:, None], sigma, rng)

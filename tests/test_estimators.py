@@ -1,0 +1,106 @@
+"""The scikit-learn estimators: scikit-learn's own estimator checks, and the fits against
+scikit-learn's Lasso and L1 logistic regression (the same objective, converted).
+
+Every check scikit-learn yields runs; the only ones reported as skipped are its four
+array-API checks, which scikit-learn itself skips unless ``SCIPY_ARRAY_API=1`` is set
+(cusp computes with NumPy and claims no array-API support)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Lasso, LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from models import CuspInputError, laplace_scale_to_lasso_alpha, laplace_scale_to_logistic_C, load_breast_cancer, load_diabetes
+from models.estimators import SparseClassifier, SparseRegressor
+
+ESTIMATORS = [
+    SparseRegressor(),
+    SparseClassifier(),
+    # the posterior with tiny draws: the checks are about the API, the draws about nothing
+    SparseRegressor(inference="posterior", draws=20, tune=10, random_seed=0),
+    SparseClassifier(inference="posterior", draws=20, tune=10, random_seed=0),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_scikit_learn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cusp's data warnings (constant columns...) on the checks' toy data
+        check(estimator)
+
+
+def test_regressor_map_is_scikit_learns_lasso_with_the_converted_alpha():
+    X, y, names = load_diabetes()
+    for scale in (0.05, 1.0, 20.0):
+        est = SparseRegressor(scale=scale, sigma=54.0).fit(X, y)
+        lasso = Lasso(alpha=laplace_scale_to_lasso_alpha(scale, sigma=54.0, n=len(y)), tol=1e-12, max_iter=100_000).fit(X, y)
+        np.testing.assert_allclose(est.coef_, lasso.coef_, atol=1e-6 * np.abs(lasso.coef_).max())
+        assert est.n_zeros_ == int(np.sum(lasso.coef_ == 0.0)) == int(np.sum(est.coef_ == 0.0))
+        np.testing.assert_allclose(est.predict(X), lasso.predict(X), rtol=1e-8, atol=1e-6)
+        assert est.certificate_ is est.map_result_.certificate and est.sigma_ == 54.0
+
+
+def test_classifier_map_is_scikit_learns_l1_logistic_regression():
+    X, y, names = load_breast_cancer()
+    labels = np.where(y == 1, "malignant", "benign")
+    est = SparseClassifier(scale=0.1).fit(X, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn 1.8 deprecates penalty= (and warns on it); l1_ratio alone needs 1.8
+        ref = LogisticRegression(penalty="l1", C=laplace_scale_to_logistic_C(0.1), solver="liblinear", tol=1e-10,
+                                 max_iter=100_000, intercept_scaling=1e4, random_state=0).fit(X, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_[0], atol=2e-3)
+    assert list(est.classes_) == ["benign", "malignant"]
+    np.testing.assert_allclose(est.predict_proba(X)[:, 1], ref.predict_proba(X)[:, 1], atol=2e-3)
+    assert est.n_zeros_ > 10 and np.array_equal(est.coef_ == 0.0, ref.coef_[0] == 0.0)
+
+
+def test_grid_search_over_the_scale_in_a_pipeline_equals_a_loop_over_the_same_folds():
+    X, y, _ = load_diabetes()
+    scales = [0.3, 3.0, 30.0]
+    folds = KFold(5)
+    pipe = Pipeline([("scale", StandardScaler()), ("fit", SparseRegressor(sigma=54.0))])
+    search = GridSearchCV(pipe, {"fit__scale": scales}, cv=folds).fit(X, y)
+    by_hand = []
+    for s in scales:
+        scores = []
+        for train, test in folds.split(X):
+            scaler = StandardScaler().fit(X[train])
+            est = SparseRegressor(scale=s, sigma=54.0).fit(scaler.transform(X[train]), y[train])
+            scores.append(est.score(scaler.transform(X[test]), y[test]))
+        by_hand.append(np.mean(scores))
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], by_hand, rtol=1e-12)
+    assert search.best_params_["fit__scale"] == scales[int(np.argmax(by_hand))]
+
+
+def test_posterior_inference_predicts_with_the_posterior_mean_and_draws_predictions():
+    X, y, _ = load_diabetes()
+    est = SparseRegressor(scale=1.0, inference="posterior", draws=300, tune=200, random_seed=3).fit(X, y)
+    post = est.idata_.posterior
+    np.testing.assert_allclose(est.coef_, post["w"].mean(("chain", "draw")).values)
+    draws = est.predict_draws(X[:5])
+    assert draws.shape == (600, 5)
+    # the predictive mean is the mean prediction, within Monte Carlo error (noise sd / sqrt(600) ~ 2.2)
+    np.testing.assert_allclose(draws.mean(axis=0), est.predict(X[:5]), atol=5 * 54 / np.sqrt(600))
+    assert est.map_result_ is not None and est.sigma_ == pytest.approx(float(np.median(post["sigma"].values)))
+    with pytest.raises(CuspInputError, match="inference='posterior'"):
+        SparseRegressor(sigma=54.0).fit(X, y).predict_draws(X)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(inference="mcmc"), "inference must be one of map, posterior"),
+    (dict(scale=-1.0), "scale"),
+    (dict(prior="lasso"), "unknown prior 'lasso'"),
+    (dict(prior_params={"scale": 2.0}), "scale="),
+])
+def test_bad_settings_raise_one_clear_error_at_fit(kwargs, match):
+    X, y, _ = load_diabetes()
+    est = SparseRegressor(**kwargs)  # __init__ only stores
+    with pytest.raises(CuspInputError, match=match):
+        est.fit(X, y)
