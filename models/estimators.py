@@ -31,7 +31,7 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 from models.likelihoods import noise_guess
 from models.model import Model
 
-__all__ = ["SparseRegressor", "SparseClassifier"]
+__all__ = ["SparseRegressor", "SparseClassifier", "SparseRegressorCV"]
 
 INFERENCES = ("map", "posterior")
 
@@ -90,9 +90,7 @@ class _SparseEstimator(BaseEstimator):
     def _fit_checked(self, X, y):
         """Fit on validated ``X`` (float array) and ``y`` in the likelihood's coding."""
         self._check_settings()
-        if X.shape[0] < 2 and self.fit_intercept:
-            raise CuspInputError("n_samples = 1: the intercept alone fits one sample exactly; give at least 2 rows "
-                                 "(or fit_intercept=False)")
+        _check_rows(X, self.fit_intercept)
         names = self._feature_names(X.shape[1])
         sigma = self.sigma
         if self._likelihood == "gaussian" and sigma is not None:
@@ -228,6 +226,12 @@ class SparseClassifier(ClassifierMixin, _SparseEstimator):
                                                                     ).astype(int))
 
 
+def _check_rows(X, fit_intercept):
+    if X.shape[0] < 2 and fit_intercept:
+        raise CuspInputError("n_samples = 1: the intercept alone fits one sample exactly; give at least 2 rows "
+                             "(or fit_intercept=False)")
+
+
 def _predictive_draws(estimator, X, draw, random_seed=None):
     check_is_fitted(estimator, "coef_")
     if getattr(estimator, "idata_", None) is None:
@@ -239,3 +243,110 @@ def _predictive_draws(estimator, X, draw, random_seed=None):
     sigma = post["sigma"].values.reshape(-1) if "sigma" in post else np.full(w.shape[0], getattr(estimator, "sigma_", 1.0))
     rng = np.random.default_rng(estimator.random_seed)
     return draw(w @ X.T + c[:, None], sigma, rng)
+
+
+class SparseRegressorCV(RegressorMixin, BaseEstimator):
+    r"""The prior scale of :class:`SparseRegressor` chosen by K-fold cross-validation of
+    held-out squared error on exact MAP paths (scikit-learn's ``LassoCV`` for any prior).
+
+    The default grid runs from the *all-zero scale* :math:`b_0`, below which the MAP is
+    exactly 0 (the zero threshold, :math:`\propto 1/b` for a scale family, reaches the
+    largest slope at 0, :math:`\max_j |x_j^\top (y - \bar y)| / \sigma^2`), up to
+    :math:`b_0 / \text{eps}`, ``n_scales`` values evenly spaced in log.  With the Laplace
+    prior that is ``LassoCV``'s grid (``alpha = sigma**2 / (n_train * b)``).  Each fold
+    fits one warm-started path (:meth:`models.Model.map_path`); every point keeps its
+    certificate.
+
+    Parameters
+    ----------
+    prior, prior_params, sigma, fit_intercept
+        As for :class:`SparseRegressor` (``sigma``: one value for every fold, the
+        least-squares plug-in on all the data when None).
+    scales : array-like, optional
+        The grid; default as above (needs a prior with a finite positive zero threshold).
+    n_scales : int, default 100
+    eps : float, default 1e-3
+        The grid's span: from ``b0`` to ``b0 / eps``.
+    cv : int or cross-validation splitter, default 5
+        As scikit-learn's ``check_cv`` takes it (an int: ``KFold`` without shuffling).
+    one_standard_error : bool, default False
+        Choose the strongest prior (smallest scale) whose mean error is within one
+        standard error of the minimum, instead of the minimum.
+
+    Attributes
+    ----------
+    scale_ : the chosen scale; scale_min_ and scale_1se_ : both choices
+    scales_ : the grid (ascending)
+    mse_path_ : held-out mean squared error, shape (n_scales, n_folds)
+    cv_results_ : dict of arrays: ``scale``, ``mean_test_mse``, ``se_test_mse``
+    coef_, intercept_, n_zeros_, certificate_, map_result_, sigma_ : the refit on all data
+    """
+
+    def __init__(self, prior="laplace", scales=None, n_scales=100, eps=1e-3, cv=5, prior_params=None, sigma=None,
+                 fit_intercept=True, one_standard_error=False):
+        self.prior = prior
+        self.scales = scales
+        self.n_scales = n_scales
+        self.eps = eps
+        self.cv = cv
+        self.prior_params = prior_params
+        self.sigma = sigma
+        self.fit_intercept = fit_intercept
+        self.one_standard_error = one_standard_error
+
+    def _estimator(self, scale):
+        return SparseRegressor(prior=self.prior, scale=scale, prior_params=self.prior_params, sigma=self.sigma_,
+                               fit_intercept=self.fit_intercept)
+
+    def _grid(self, X, y, prior):
+        if self.scales is not None:
+            return np.sort(Model._path_scales(self.scales, "prior scales"))
+        n_scales = check_whole("n_scales", self.n_scales)
+        eps = check_scale("eps", self.eps)
+        if not eps < 1.0:
+            raise CuspInputError(f"eps must be below 1 (the grid spans b0 to b0 / eps), got {eps:g}")
+        threshold = prior.with_scale(1.0).zero_threshold
+        if not 0.0 < threshold < np.inf:
+            raise CuspInputError(f"{prior.family} has zero threshold {threshold:g} at every scale, so no scale makes "
+                                 "every coefficient 0; give the grid as scales=")
+        resid = y - y.mean() if self.fit_intercept else y
+        Xc = X - X.mean(axis=0) if self.fit_intercept else X
+        slope = float(np.max(np.abs(Xc.T @ resid))) / self.sigma_**2
+        if slope == 0.0:
+            raise CuspInputError("no column is related to y at all (every slope at 0 is 0); give the grid as scales=")
+        return threshold / slope * np.logspace(0.0, np.log10(1.0 / eps), n_scales)
+
+    def fit(self, X, y):
+        """Cross-validate the grid, choose ``scale_``, refit on all of ``X, y``; returns self."""
+        from sklearn.model_selection import check_cv
+
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        check_bool("fit_intercept", self.fit_intercept)
+        check_bool("one_standard_error", self.one_standard_error)
+        _check_rows(X, self.fit_intercept)
+        self.sigma_ = noise_guess(X, y) if self.sigma is None else check_scale("sigma", self.sigma)
+        probe = self._estimator(1.0)
+        grid = self._grid(X, y, probe._make_prior())
+        folds = list(check_cv(self.cv).split(X, y))
+        mse = np.empty((grid.size, len(folds)))
+        for k, (train, test) in enumerate(folds):
+            path = probe._model(self.sigma_).map_path(X[train], y[train], scales=grid)
+            predicted = path.coefs @ X[test].T + path.intercepts[:, None]
+            mse[:, k] = np.mean((predicted - y[test]) ** 2, axis=1)
+        mean, se = mse.mean(axis=1), mse.std(axis=1, ddof=1) / np.sqrt(len(folds))
+        best = int(np.argmin(mean))
+        within = np.flatnonzero(mean <= mean[best] + se[best])
+        self.scales_, self.mse_path_ = grid, mse
+        self.cv_results_ = {"scale": grid, "mean_test_mse": mean, "se_test_mse": se}
+        self.scale_min_, self.scale_1se_ = float(grid[best]), float(grid[within.min()])
+        self.scale_ = self.scale_1se_ if self.one_standard_error else self.scale_min_
+        refit = self._estimator(self.scale_).fit(X, y)
+        for name in ("coef_", "intercept_", "n_zeros_", "certificate_", "map_result_"):
+            setattr(self, name, getattr(refit, name))
+        return self
+
+    def predict(self, X):
+        """``X coef_ + intercept_`` of the refit."""
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_

@@ -11,14 +11,14 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Lasso, LogisticRegression
+from sklearn.linear_model import Lasso, LassoCV, LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from models import CuspInputError, laplace_scale_to_lasso_alpha, laplace_scale_to_logistic_C, load_breast_cancer, load_diabetes
-from models.estimators import SparseClassifier, SparseRegressor
+from models.estimators import SparseClassifier, SparseRegressor, SparseRegressorCV
 
 ESTIMATORS = [
     SparseRegressor(),
@@ -26,6 +26,7 @@ ESTIMATORS = [
     # the posterior with tiny draws: the checks are about the API, the draws about nothing
     SparseRegressor(inference="posterior", draws=20, tune=10, random_seed=0),
     SparseClassifier(inference="posterior", draws=20, tune=10, random_seed=0),
+    SparseRegressorCV(n_scales=5, cv=3),
 ]
 
 
@@ -104,3 +105,38 @@ def test_bad_settings_raise_one_clear_error_at_fit(kwargs, match):
     est = SparseRegressor(**kwargs)  # __init__ only stores
     with pytest.raises(CuspInputError, match=match):
         est.fit(X, y)
+
+
+def test_cross_validated_laplace_scale_equals_lasso_cv_on_the_same_folds_and_grid():
+    """440 rows, 5 folds: every training fold has 352 rows, so one alpha per scale,
+    ``alpha = sigma^2 / (352 b)``; LassoCV's error path and choice equal cusp's."""
+    X, y, _ = load_diabetes()
+    X, y = X[:440], y[:440]
+    est = SparseRegressorCV(sigma=54.0, cv=KFold(5), n_scales=40).fit(X, y)
+    alphas = 54.0**2 / (352 * est.scales_)
+    ref = LassoCV(alphas=alphas, cv=KFold(5), tol=1e-12, max_iter=1_000_000).fit(X, y)
+    np.testing.assert_allclose(ref.alphas_, alphas, rtol=1e-15)  # the same order: alphas descending, scales ascending
+    np.testing.assert_allclose(est.mse_path_, ref.mse_path_, rtol=1e-8)
+    assert 54.0**2 / (352 * est.scale_) == pytest.approx(ref.alpha_, rel=1e-12)
+    # the grid starts at the all-zero scale: LassoCV's alpha_max, converted
+    assert alphas[0] == pytest.approx(np.max(np.abs((X - X.mean(0)).T @ (y - y.mean()))) / 352, rel=1e-12)
+    assert np.array_equal(est.coef_, SparseRegressor(scale=est.scale_, sigma=54.0).fit(X, y).coef_)
+
+
+def test_one_standard_error_choice_is_the_strongest_prior_within_one_se():
+    X, y, _ = load_diabetes()
+    est = SparseRegressorCV(sigma=54.0, n_scales=30, one_standard_error=True).fit(X, y)
+    mean, se = est.cv_results_["mean_test_mse"], est.cv_results_["se_test_mse"]
+    best = int(np.argmin(mean))
+    assert est.scale_ == est.scale_1se_ <= est.scale_min_ == est.scales_[best]
+    k = int(np.flatnonzero(est.scales_ == est.scale_1se_)[0])
+    assert mean[k] <= mean[best] + se[best] and (k == 0 or mean[k - 1] > mean[best] + se[best])
+    assert est.n_zeros_ >= SparseRegressor(scale=est.scale_min_, sigma=54.0).fit(X, y).n_zeros_
+
+
+def test_cv_without_an_all_zero_scale_asks_for_a_grid():
+    X, y, _ = load_diabetes()
+    with pytest.raises(CuspInputError, match="give the grid as scales="):
+        SparseRegressorCV(prior="gaussian", sigma=54.0).fit(X, y)
+    est = SparseRegressorCV(prior="gaussian", sigma=54.0, scales=[0.1, 1.0, 10.0]).fit(X, y)
+    assert est.scale_ in (0.1, 1.0, 10.0) and est.n_zeros_ == 0
