@@ -140,3 +140,12 @@ def test_cv_without_an_all_zero_scale_asks_for_a_grid():
         SparseRegressorCV(prior="gaussian", sigma=54.0).fit(X, y)
     est = SparseRegressorCV(prior="gaussian", sigma=54.0, scales=[0.1, 1.0, 10.0]).fit(X, y)
     assert est.scale_ in (0.1, 1.0, 10.0) and est.n_zeros_ == 0
+
+
+def test_grid_search_over_the_scale_chooses_what_the_cv_estimator_chooses():
+    X, y, _ = load_diabetes()
+    cv = SparseRegressorCV(sigma=54.0, cv=KFold(5), n_scales=25).fit(X, y)
+    search = GridSearchCV(SparseRegressor(sigma=54.0), {"scale": list(cv.scales_)}, cv=KFold(5),
+                          scoring="neg_mean_squared_error").fit(X, y)
+    np.testing.assert_allclose(-search.cv_results_["mean_test_score"], cv.cv_results_["mean_test_mse"], rtol=1e-8)
+    assert search.best_params_["scale"] == cv.scale_
