@@ -244,6 +244,12 @@ class FitResult:
             )
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """Notebook display: diagnostics, then the MAP beside the posterior per coefficient (escaped)."""
+        from models.notebook import fit_result_html
+
+        return fit_result_html(self)
+
     def summary(self, eps=None) -> str:
         d = self.diagnostics
         head = [

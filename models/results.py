@@ -92,6 +92,12 @@ class MapResult:
         head += [f"note: {n}" for n in self.notes]
         return "\n".join(head) + "\n\n" + self.table()
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the caption, the counts and the certificate table (escaped)."""
+        from models.notebook import map_result_html
+
+        return map_result_html(self)
+
     def gap_text(self) -> str:
         """The duality gap as shown: the number, or ``n/a (reason)``."""
         cert = self.certificate
@@ -145,6 +151,12 @@ class MapPath:
     def n_zeros(self) -> np.ndarray:
         """Exact zeros at each scale."""
         return np.sum(self.coefs == 0, axis=1)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: exact zeros, objective and support at each scale (escaped)."""
+        from models.notebook import map_path_html
+
+        return map_path_html(self)
 
 
 def threshold_label(prior, fmt=lambda x: f"{x:.4g}") -> str:

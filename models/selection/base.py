@@ -164,6 +164,12 @@ class Selection:
     def n_zeros(self) -> int:
         return int((~self.selected).sum())
 
+    def _repr_html_(self) -> str:
+        """Notebook display: what was kept and why (escaped)."""
+        from models.notebook import selection_html
+
+        return selection_html(self)
+
     def summary(self) -> str:
         """One header line, the notes, and one line per coefficient."""
         head = (f"{self.method}: {self.n_selected} of {self.coef.size} coefficients kept, "
