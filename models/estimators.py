@@ -31,7 +31,7 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 from models.likelihoods import noise_guess
 from models.model import Model
 
-__all__ = ["SparseRegressor", "SparseClassifier", "SparseRegressorCV"]
+__all__ = ["SparseRegressor", "SparseClassifier", "SparsePoissonRegressor", "SparseRegressorCV"]
 
 INFERENCES = ("map", "posterior")
 
@@ -80,7 +80,10 @@ class _SparseEstimator(BaseEstimator):
 
     def _model(self, sigma) -> Model:
         kwargs = {"sigma": sigma} if self._likelihood == "gaussian" else {}
-        return Model(self._likelihood, self._make_prior(), fit_intercept=self.fit_intercept, **kwargs)
+        return Model(self._likelihood_object(), self._make_prior(), fit_intercept=self.fit_intercept, **kwargs)
+
+    def _likelihood_object(self):
+        return self._likelihood
 
     def _feature_names(self, n_features):
         names = getattr(self, "feature_names_in_", None)
@@ -224,6 +227,55 @@ class SparseClassifier(ClassifierMixin, _SparseEstimator):
         (chains * draws, n) (``inference="posterior"``)."""
         return _predictive_draws(self, X, lambda eta, sigma, rng: (rng.uniform(size=eta.shape) < 1 / (1 + np.exp(-eta))
                                                                     ).astype(int))
+
+
+class SparsePoissonRegressor(RegressorMixin, _SparseEstimator):
+    r"""Poisson regression (log link) under a sparsity prior: exact MAP or posterior.
+
+    .. math:: \min_{w, c}\; \sum_i \left(e^{x_i^\top w + c} - y_i (x_i^\top w + c)\right) + \sum_j \mathrm{pen}(w_j)
+
+    ``y``: non-negative; non-integer values are taken as scikit-learn's
+    ``PoissonRegressor`` takes them (a quasi-likelihood) for the MAP, and refused for the
+    posterior.  With the Gaussian prior of sd ``s`` the MAP is ``PoissonRegressor(alpha=
+    1 / (n s**2))``.  Parameters are those of :class:`SparseRegressor` but ``sigma``.
+    ``predict`` returns the mean count ``exp(X coef_ + intercept_)``.
+    """
+
+    _likelihood = "poisson"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags
+
+    def _likelihood_object(self):
+        from models.likelihoods import Poisson
+
+        return Poisson(whole_counts=self.inference == "posterior")
+
+    def fit(self, X, y):
+        """Fit to ``X`` (n, p) and non-negative ``y`` (n,); returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        if self.sigma is not None:
+            raise CuspInputError("sigma has no meaning for the Poisson likelihood; leave it None")
+        if self.inference == "posterior" and np.any(y != np.round(y)):
+            raise CuspInputError("posterior sampling needs whole counts (PyMC's Poisson has no density between "
+                                 "integers); use inference='map' for non-integer y")
+        return self._fit_checked(X, y)
+
+    def predict(self, X):
+        """The mean count ``exp(X coef_ + intercept_)``."""
+        return np.exp(self._linear_predictor(X))
+
+    def score(self, X, y, sample_weight=None):
+        """D², the fraction of Poisson deviance explained (scikit-learn's ``PoissonRegressor.score``)."""
+        from sklearn.metrics import d2_tweedie_score
+
+        return d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=1)
+
+    def predict_draws(self, X):
+        """Posterior predictive counts at ``X``, shape (chains * draws, n) (``inference="posterior"``)."""
+        return _predictive_draws(self, X, lambda eta, sigma, rng: rng.poisson(np.exp(eta)))
 
 
 def _check_rows(X, fit_intercept):

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import expit, gammaln, kl_div, rel_entr, xlogy
 
 from priors import CuspInputError
-from priors.validation import check_scale
+from priors.validation import check_bool, check_scale
 
 from models.data import as_array
 
@@ -246,15 +246,24 @@ class Logistic(Likelihood):
 
 
 class Poisson(Likelihood):
-    r"""Poisson with log link: :math:`\sum_i e^{\eta_i} - y_i \eta_i + \log y_i!`, ``y`` counts."""
+    r"""Poisson with log link: :math:`\sum_i e^{\eta_i} - y_i \eta_i + \log y_i!`, ``y`` counts.
+
+    ``whole_counts=False`` also takes non-negative non-integer ``y`` (rates, averages),
+    as scikit-learn's ``PoissonRegressor`` does: the same function of ``eta`` (with
+    :math:`\log\Gamma(y + 1)` for :math:`\log y!`) is then a quasi-likelihood, fine
+    for the MAP; posterior sampling refuses such ``y`` (PyMC's Poisson has no density
+    there)."""
 
     name = "poisson"
+
+    def __init__(self, whole_counts: bool = True):
+        self.whole_counts = check_bool("whole_counts", whole_counts)
 
     def check_y(self, y):
         y = super().check_y(y)
         if np.any(y < 0):
             raise CuspInputError(f"Poisson counts must be >= 0; found {y[y < 0][:5].tolist()}")
-        if np.any(y != np.round(y)):
+        if self.whole_counts and np.any(y != np.round(y)):
             raise CuspInputError(f"Poisson counts must be whole numbers; found {y[y != np.round(y)][:5].tolist()}")
         if not np.any(y > 0):
             raise CuspInputError("all Poisson counts are 0: the intercept has no finite MAP")
