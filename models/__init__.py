@@ -20,6 +20,7 @@ from .conversions import (
 from .data import load_breast_cancer, load_diabetes, make_sparse_regression, standardize
 from .likelihoods import Gaussian, Likelihood, Logistic, NormalMeans, Poisson, make_likelihood
 from .fit import FitResult, compare
+from .formula import FormulaDesign, design_from_formula
 from .model import Model
 from .results import MapPath, MapResult
 
@@ -48,4 +49,6 @@ __all__ = [
     "gaussian_scale_for_density",
     "FitResult",
     "compare",
+    "FormulaDesign",
+    "design_from_formula",
 ]

@@ -26,6 +26,7 @@ import numpy as np
 from priors import REGISTRY, CuspInputError
 
 from models.data import shorten_list, standardize
+from models.formula import design_from_formula
 from models.model import Model
 from models.runs import RunResult
 from models.scripts.common import (
@@ -47,7 +48,11 @@ _MISSING = {"", "na", "nan", "n/a", "null", "none", "?"}
 
 def add_arguments(parser):
     parser.add_argument("--data", required=True, metavar="FILE.csv", help="CSV file with a header row")
-    parser.add_argument("--target", required=True, metavar="COLUMN", help="name of the response column")
+    parser.add_argument("--target", default=None, metavar="COLUMN",
+                        help="name of the response column (or give --formula)")
+    parser.add_argument("--formula", default=None, metavar="'y ~ x1 + C(group)'",
+                        help="a model formula (formulae's syntax, as Bambi's): categorical and text columns are "
+                             "encoded, interactions and transformations allowed; replaces --target and --features")
     parser.add_argument("--features", default=None, metavar="a,b,c",
                         help="comma-separated feature columns (default: every column except the target)")
     parser.add_argument("--likelihood", choices=LIKELIHOODS, default="gaussian",
@@ -144,7 +149,8 @@ def _column(name, header, rows, line_numbers, path) -> np.ndarray:
             missing.append(line_numbers[i])
     if bad is not None:
         raise CuspInputError(f"column {name!r} of {path} is not numeric: line {bad[0]} has {bad[1]!r}; "
-                             "encode categories as numbers or leave the column out with --features")
+                             f"use --formula to encode it (e.g. --formula 'target ~ C({name}) + ...'), "
+                             "or leave the column out with --features")
     if missing:
         raise CuspInputError(f"column {name!r} of {path} has empty, NaN or infinite cells on lines {shorten_list(missing)}; "
                              "fill them in or remove those rows")
@@ -190,13 +196,47 @@ def load_csv(path, target, features=None, *, warn=None):
     return standardize(X), y, names, notes
 
 
+def load_formula(path, formula):
+    """``(X, y, feature_names, notes, fit_intercept, target)`` of a model formula on a CSV
+    file: every column read as numbers where every cell is one, else as text (so
+    formulae encodes it); empty or non-finite cells become missing, which formulae
+    refuses in a column the formula uses.  X standardized; the notes name each encoded term."""
+    import pandas as pd
+
+    header, rows, line_numbers = read_csv(path)
+    if len(rows) < 2:
+        raise CuspInputError(f"{os.fspath(path)} has {len(rows)} data row{'s' if len(rows) != 1 else ''}; at least 2 are needed")
+    columns = {}
+    for k, name in enumerate(header):
+        cells = [None if row[k].lower() in _MISSING else row[k] for row in rows]
+        try:
+            values = np.array([np.nan if c is None else float(c) for c in cells])
+        except ValueError:
+            columns[name] = pd.Series(cells, dtype=object)
+        else:
+            columns[name] = np.where(np.isfinite(values), values, np.nan)
+    design = design_from_formula(formula, pd.DataFrame(columns))
+    notes = [f"formula {formula}"] + design.encodings
+    return standardize(design.X), design.y, design.feature_names, notes, design.fit_intercept, formula.split("~")[0].strip()
+
+
 def run(args) -> RunResult:
     priors = resolve_priors(args.prior, scale=args.scale, params=parse_params(args.param))
     labels = list(priors)
     if args.sigma is not None and args.likelihood != "gaussian":
         raise CuspInputError(f"--sigma is for the gaussian likelihood only; the {args.likelihood} likelihood has no noise sd")
-    X, y, names, notes = load_csv(args.data, args.target, args.features)
-    models = {label: Model(args.likelihood, prior, sigma=args.sigma) for label, prior in priors.items()}
+    if (args.formula is None) == (args.target is None):
+        raise CuspInputError("give the response as --target COLUMN (with --features) or as a --formula, one of the two")
+    fit_intercept = True
+    if args.formula is not None:
+        if args.features is not None:
+            raise CuspInputError("--features goes with --target; a --formula names its own terms")
+        X, y, names, notes, fit_intercept, target = load_formula(args.data, args.formula)
+    else:
+        X, y, names, notes = load_csv(args.data, args.target, args.features)
+        target = args.target
+    models = {label: Model(args.likelihood, prior, sigma=args.sigma, fit_intercept=fit_intercept)
+              for label, prior in priors.items()}
     # validate y for this likelihood before any sampling (0/1 labels, counts)
     models[labels[0]].likelihood.check_y(y)
     fits = fit_priors(models, X, y, names, args)
@@ -204,7 +244,7 @@ def run(args) -> RunResult:
     if args.likelihood == "gaussian":
         sigma_txt = f", noise sd {args.sigma:g}" if args.sigma is not None else ", noise sd estimated (MAP at its posterior median)"
     intro = (
-        f"{os.path.basename(args.data)}: n = {len(y)} rows, p = {len(names)} features, target {args.target!r}; "
+        f"{os.path.basename(args.data)}: n = {len(y)} rows, p = {len(names)} features, target {target!r}; "
         f"{args.likelihood} likelihood{sigma_txt}. Features were standardized (mean 0, sd 1), so coefficients are per "
         f"standard deviation of each feature and {_scales_text(priors)}."
     )
