@@ -98,7 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Rebuild the HTML report from results files written by `cusp run` or `cusp demo`.")
     rep.add_argument("results", nargs="+", help="a results folder, or one or more .nc files")
     rep.add_argument("-o", "--output", default=None, help="HTML file to write (default: report.html beside the results)")
-    rep.add_argument("--force", action="store_true", help="overwrite an existing HTML file")
+    rep.add_argument("--force", action="store_true", help="overwrite an existing HTML file (or --figures folder)")
+    rep.add_argument("--figures", default=None, metavar="DIR",
+                     help="instead of the HTML page, write every figure of the report as its own file into DIR "
+                          "(for slides); the file names go to stdout")
+    rep.add_argument("--format", default="svg", choices=("svg", "pdf", "png"),
+                     help="file format of --figures (svg and pdf: vector; default svg)")
 
     study = sub.add_parser("study", help="the study: singularity, not concentration (experiments and report)",
                            description="Run the eight experiments that show exact MAP zeros come from a prior's "
@@ -214,6 +219,19 @@ def _report(args):
     run = load_run(args.results[0] if len(args.results) == 1 else args.results)
     first = args.results[0]
     folder = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
+    if args.figures is not None:
+        if args.output is not None:
+            raise CuspInputError("--figures writes the figures instead of the page; leave out -o/--output")
+        from reports.pages import collecting_figures
+        from reports.publish import staged_folder
+
+        with staged_folder(args.figures, force=args.force, inputs=args.results, option="--figures") as tmp:
+            with collecting_figures(tmp, args.format) as names:
+                render_run(run)
+        for name in names:
+            print(os.path.join(args.figures, name))
+        _step(f"wrote {len(names)} figures into {args.figures}")
+        return
     output = os.path.join(folder, "report.html") if args.output is None else args.output
     html = render_run(run)
     write_text_atomically(output, html, overwrite=args.force, suffix=".html")

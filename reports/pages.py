@@ -7,8 +7,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
+import re
 
 import jinja2
 
@@ -17,7 +20,8 @@ from priors import CuspInputError
 
 from reports.figures.map_and_posterior import figure_to_png_data_uri
 
-__all__ = ["FIGURE_DPI", "environment", "image", "target", "write_page"]
+__all__ = ["FIGURE_DPI", "FIGURE_FORMATS", "collecting_figures", "environment", "figure_file_name", "image", "target",
+           "write_page"]
 
 #: Figures are rasterized at this dpi and shown at 96 px per inch (sharp on projectors).
 FIGURE_DPI = 144
@@ -37,10 +41,50 @@ def environment() -> jinja2.Environment:
     )
 
 
+#: While :func:`collecting_figures` is active, every figure a page shows is also saved here.
+_FIGURE_SINK = contextvars.ContextVar("cusp_figure_sink", default=None)
+FIGURE_FORMATS = ("svg", "pdf", "png")
+
+
 def image(fig, alt) -> dict:
-    """A figure as the template's image: PNG ``data:`` URI, alt text and CSS width."""
+    """A figure as the template's image: PNG ``data:`` URI, alt text and CSS width (and,
+    inside :func:`collecting_figures`, the figure saved as its own file)."""
+    sink = _FIGURE_SINK.get()
+    if sink is not None:
+        sink(fig, alt)
     width = round(fig.get_figwidth() * _CSS_PX_PER_INCH)
     return {"src": figure_to_png_data_uri(fig, dpi=FIGURE_DPI), "alt": alt, "width": width}
+
+
+def figure_file_name(index, alt, fmt) -> str:
+    """``NN-words-of-the-alt-text.fmt``: the figure's place on the page, then what it shows."""
+    slug = re.sub(r"[^a-z0-9]+", "-", alt.lower()).strip("-")[:60].rstrip("-") or "figure"
+    return f"{index:02d}-{slug}.{fmt}"
+
+
+@contextlib.contextmanager
+def collecting_figures(folder, fmt):
+    """Save every figure rendered inside the block into ``folder`` as ``fmt`` (svg, pdf:
+    vector; png at the pages' resolution); yields the list of file names, in page order."""
+    if fmt not in FIGURE_FORMATS:
+        raise CuspInputError(f"figure format must be one of {', '.join(FIGURE_FORMATS)}, got {fmt!r}")
+    names = []
+
+    def save(fig, alt):
+        name = figure_file_name(len(names) + 1, alt, fmt)
+        fig.savefig(os.path.join(folder, name), format=fmt, dpi=FIGURE_DPI, metadata=_FIGURE_METADATA[fmt])
+        names.append(name)
+
+    token = _FIGURE_SINK.set(save)
+    try:
+        yield names
+    finally:
+        _FIGURE_SINK.reset(token)
+
+
+# no software version or date inside the files: the same results give the same bytes
+_FIGURE_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Producer": None, "Creator": None},
+                    "png": {"Software": None}}
 
 
 def target(folder, filename):

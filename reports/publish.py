@@ -31,7 +31,7 @@ OUTPUT_MARKER = ".cusp-output"
 STAGING_MARKER = ".cusp-staging"
 
 
-def check_output_folder(out, *, force=False, inputs=()) -> str:
+def check_output_folder(out, *, force=False, inputs=(), option="--out") -> str:
     """Refuse an output folder that cannot or must not be written, before any long work.
 
     Refused: an empty name; an existing folder without ``force``; an existing file; with
@@ -41,13 +41,13 @@ def check_output_folder(out, *, force=False, inputs=()) -> str:
     folders of interrupted runs beside ``out`` are removed.  Returns the absolute path.
     """
     if not str(os.fspath(out)).strip():
-        raise CuspInputError("the output folder name is empty; give one with --out")
+        raise CuspInputError(f"the output folder name is empty; give one with {option}")
     out = os.path.abspath(os.fspath(out))
     if os.path.lexists(out):
         if not os.path.isdir(out):
-            raise CuspInputError(f"{out} exists and is not a folder; choose another --out")
+            raise CuspInputError(f"{out} exists and is not a folder; choose another {option}")
         if not force:
-            raise CuspInputError(f"output folder {out} already exists; choose another with --out, "
+            raise CuspInputError(f"output folder {out} already exists; choose another with {option}, "
                                  "or pass --force to replace it")
         _check_replaceable(out, inputs)
     parent = os.path.dirname(out)
@@ -134,14 +134,14 @@ def _staging_folder(parent, prefix):
 
 
 @contextlib.contextmanager
-def staged_folder(out, *, force=False, inputs=()):
+def staged_folder(out, *, force=False, inputs=(), option="--out"):
     """Yield a fresh staging folder; on success it becomes ``out``, marked as cusp's.
 
     ``out`` is checked by :func:`check_output_folder` (``force`` and ``inputs`` as
     there); an existing ``out`` is replaced only after the new folder is complete.  On
     any error, interrupt or signal the staging folder is removed and ``out`` is untouched.
     """
-    out = check_output_folder(out, force=force, inputs=inputs)
+    out = check_output_folder(out, force=force, inputs=inputs, option=option)
     parent = os.path.dirname(out)
     tmp = _staging_folder(parent, f".{os.path.basename(out)}-")
     try:
