@@ -284,7 +284,7 @@ def _check_rows(X, fit_intercept):
                              "(or fit_intercept=False)")
 
 
-def _predictive_draws(estimator, X, draw, random_seed=None):
+def _predictive_draws(estimator, X, draw):
     check_is_fitted(estimator, "coef_")
     if getattr(estimator, "idata_", None) is None:
         raise CuspInputError("posterior predictive draws need inference='posterior'")
