@@ -166,11 +166,7 @@ class ExponentialVariance:
         return state[0]
 
     def update(self, state, w, rng):
-        _, lam2 = state
-        # |w| = 0 has probability zero for a continuous draw; the floor only keeps the
-        # mean finite in floating point.
-        mean = np.sqrt(lam2) / np.maximum(np.abs(w), 1e-300)
-        v = 1.0 / rng.wald(mean, lam2)
+        v, lam2 = self.update_local(state, w, rng)
         if self.hyper is not None:
             shape, rate = self.hyper
             lam2 = rng.gamma(v.size + shape, 1.0 / (rate + 0.5 * v.sum()))
@@ -208,7 +204,9 @@ class ExponentialVariance:
         return v * lam2 * tau2, 1.0 / tau2
 
     def update_local(self, state, w, rng):
-        v, lam2 = state
+        _, lam2 = state
+        # |w| = 0 has probability zero for a continuous draw; the floor only keeps the
+        # mean finite in floating point.
         return 1.0 / rng.wald(np.sqrt(lam2) / np.maximum(np.abs(w), 1e-300), lam2), lam2
 
     def log_unit_prior(self, log_u):
@@ -312,8 +310,7 @@ class HalfCauchyVariance:
         return tau2 / eta
 
     def update(self, state, w, rng):
-        eta, tau2, a = state
-        eta = _slice_eta(eta, 0.5 * w**2 / tau2, rng)
+        eta, tau2, a = self.update_local(state, w, rng)
         if self.df is not None:
             tau2 = inv_gamma(0.5 * (eta.size + self.df), self.df / a + 0.5 * float(np.sum(eta * w**2)), rng)
             a = inv_gamma(0.5 * (self.df + 1.0), self.df / tau2 + 1.0 / self.tau2, rng)

@@ -234,7 +234,6 @@ class _GaussianChain:
             out["intercept"] = self.y_mean - out["w"] @ self.x_mean + sig / math.sqrt(self.n) * rng.standard_normal(draws)
         return out
 
-
     def _collapsed_sweep(self, state, w, s2, rng):
         """Every ``(v_j, w_j)`` pair once with ``w_j`` integrated out; returns ``(state, w)``."""
         f = s2 if self.scale_by_sigma else 1.0

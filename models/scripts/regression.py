@@ -157,6 +157,11 @@ def _column(name, header, rows, line_numbers, path) -> np.ndarray:
     return values
 
 
+def _check_two_rows(path, rows):
+    if len(rows) < 2:
+        raise CuspInputError(f"{os.fspath(path)} has {len(rows)} data row{'s' if len(rows) != 1 else ''}; at least 2 are needed")
+
+
 def load_csv(path, target, features=None, *, warn=None):
     """``(X, y, feature_names, notes)`` from a CSV file: X standardized, constant
     feature columns dropped (with a warning through ``warn``)."""
@@ -178,8 +183,7 @@ def load_csv(path, target, features=None, *, warn=None):
             raise CuspInputError("--features lists a column twice")
     if not names:
         raise CuspInputError(f"{path} has no feature columns besides the target {target!r}")
-    if len(rows) < 2:
-        raise CuspInputError(f"{path} has {len(rows)} data row{'s' if len(rows) != 1 else ''}; at least 2 are needed")
+    _check_two_rows(path, rows)
     y = _column(target, header, rows, line_numbers, path)
     X = np.column_stack([_column(n, header, rows, line_numbers, path) for n in names])
     constant = [n for n, sd in zip(names, X.std(axis=0)) if not sd > 0]
@@ -204,8 +208,7 @@ def load_formula(path, formula):
     import pandas as pd
 
     header, rows, line_numbers = read_csv(path)
-    if len(rows) < 2:
-        raise CuspInputError(f"{os.fspath(path)} has {len(rows)} data row{'s' if len(rows) != 1 else ''}; at least 2 are needed")
+    _check_two_rows(path, rows)
     columns = {}
     for k, name in enumerate(header):
         cells = [None if row[k].lower() in _MISSING else row[k] for row in rows]
