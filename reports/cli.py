@@ -28,6 +28,7 @@ from models.scripts.common import (
     seed_int,
 )
 from reports.cells import threshold_label
+from reports.pages import FIGURE_FORMATS
 from reports.publish import check_output_folder, is_staging_folder, staged_folder
 from priors import REGISTRY, CuspInputError
 
@@ -102,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--figures", default=None, metavar="DIR",
                      help="instead of the HTML page, write every figure of the report as its own file into DIR "
                           "(for slides); the file names go to stdout")
-    rep.add_argument("--format", default="svg", choices=("svg", "pdf", "png"),
+    rep.add_argument("--format", default=None, choices=FIGURE_FORMATS,
                      help="file format of --figures (svg and pdf: vector; default svg)")
 
     study = sub.add_parser("study", help="the study: singularity, not concentration (experiments and report)",
@@ -219,14 +220,15 @@ def _report(args):
     run = load_run(args.results[0] if len(args.results) == 1 else args.results)
     first = args.results[0]
     folder = first if os.path.isdir(first) else os.path.dirname(os.path.abspath(first))
+    if args.figures is None and args.format is not None:
+        raise CuspInputError("--format is the file format of --figures; give --figures DIR too, or leave it out")
     if args.figures is not None:
         if args.output is not None:
             raise CuspInputError("--figures writes the figures instead of the page; leave out -o/--output")
         from reports.pages import collecting_figures
-        from reports.publish import staged_folder
 
         with staged_folder(args.figures, force=args.force, inputs=args.results, option="--figures") as tmp:
-            with collecting_figures(tmp, args.format) as names:
+            with collecting_figures(tmp, args.format or "svg") as names:
                 render_run(run)
         for name in names:
             print(os.path.join(args.figures, name))

@@ -74,3 +74,6 @@ def test_an_existing_folder_needs_force_and_bad_options_are_one_line(results, tm
     assert os.listdir(folder) == ["notes.txt"]
     assert main(["report", str(results), "--figures", str(tmp_path / "f"), "-o", str(tmp_path / "x.html")]) == 2
     assert "leave out -o" in capsys.readouterr().err
+    assert main(["report", str(results), "--format", "pdf", "-o", str(tmp_path / "y.html")]) == 2
+    assert "--format is the file format of --figures" in capsys.readouterr().err
+    assert not (tmp_path / "y.html").exists()
