@@ -87,7 +87,7 @@ def results(tmp_path_factory):
 
 
 # ---------------------------------------------------------------------- interrupts
-@pytest.mark.parametrize("signame,delay", [("SIGINT", 3.0), ("SIGINT", 6.0), ("SIGTERM", 3.0), ("SIGTERM", 6.0)])
+@pytest.mark.parametrize("signame,delay", [("SIGINT", 4.0), ("SIGINT", 9.0), ("SIGTERM", 4.0), ("SIGTERM", 9.0)])
 def test_a_signal_while_working_exits_130_and_writes_nothing(tmp_path, signame, delay):
     """Ctrl-C or SIGTERM at any moment of the work (starting up, compiling, tuning,
     drawing): exit 130 and no output folder, no staging folder; never a result built
