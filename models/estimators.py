@@ -21,7 +21,8 @@ and noise sd ``sigma`` the MAP is scikit-learn's ``Lasso(alpha=sigma**2 / (n * b
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -31,7 +32,7 @@ from priors.validation import check_bool, check_scale, check_seed, check_whole
 from models.likelihoods import noise_guess
 from models.model import Model
 
-__all__ = ["SparseRegressor", "SparseClassifier", "SparsePoissonRegressor", "SparseRegressorCV"]
+__all__ = ["SparseRegressor", "SparseClassifier", "SparsePoissonRegressor", "SparseRegressorCV", "SparseClassifierCV"]
 
 INFERENCES = ("map", "posterior")
 
@@ -198,14 +199,7 @@ class SparseClassifier(ClassifierMixin, _SparseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64)
         if self.sigma is not None:
             raise CuspInputError("sigma has no meaning for the logistic likelihood; leave it None")
-        check_classification_targets(y)  # continuous targets: scikit-learn's own message
-        k = np.unique(y).size
-        if k > 2:
-            raise CuspInputError(f"Only binary classification is supported: y has {k} classes; the logistic likelihood "
-                                 "takes two (one-vs-rest: sklearn.multiclass.OneVsRestClassifier)")
-        if k < 2:
-            raise CuspInputError(f"y has {k} class{'es' if k != 1 else ''}; SparseClassifier needs two")
-        self.classes_, coded = np.unique(y, return_inverse=True)
+        self.classes_, coded = _binary_labels(y, type(self).__name__)
         return self._fit_checked(X, coded.astype(float))
 
     def decision_function(self, X):
@@ -214,8 +208,7 @@ class SparseClassifier(ClassifierMixin, _SparseEstimator):
 
     def predict_proba(self, X):
         """Columns: P(classes_[0]), P(classes_[1])."""
-        p1 = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        return np.column_stack([1.0 - p1, p1])
+        return _two_columns(self.decision_function(X))
 
     def predict(self, X):
         """The more probable label."""
@@ -278,6 +271,23 @@ class SparsePoissonRegressor(RegressorMixin, _SparseEstimator):
         return _predictive_draws(self, X, lambda eta, sigma, rng: rng.poisson(np.exp(eta)))
 
 
+def _binary_labels(y, who):
+    """``classes_`` and ``y`` coded 0/1 (1 = ``classes_[1]``), or one clear error."""
+    check_classification_targets(y)  # continuous targets: scikit-learn's own message
+    k = np.unique(y).size
+    if k > 2:
+        raise CuspInputError(f"Only binary classification is supported: y has {k} classes; the logistic likelihood "
+                             "takes two (one-vs-rest: sklearn.multiclass.OneVsRestClassifier)")
+    if k < 2:
+        raise CuspInputError(f"y has {k} class{'es' if k != 1 else ''}; {who} needs two")
+    return np.unique(y, return_inverse=True)
+
+
+def _two_columns(log_odds):
+    p1 = expit(log_odds)
+    return np.column_stack([1.0 - p1, p1])
+
+
 def _check_rows(X, fit_intercept):
     if X.shape[0] < 2 and fit_intercept:
         raise CuspInputError("n_samples = 1: the intercept alone fits one sample exactly; give at least 2 rows "
@@ -297,42 +307,109 @@ def _predictive_draws(estimator, X, draw):
     return draw(w @ X.T + c[:, None], sigma, rng)
 
 
-class SparseRegressorCV(RegressorMixin, BaseEstimator):
-    r"""The prior scale of :class:`SparseRegressor` chosen by K-fold cross-validation of
-    held-out squared error on exact MAP paths (scikit-learn's ``LassoCV`` for any prior).
+class _SparseCV(BaseEstimator):
+    """What the cross-validated estimators share: the grid, one path per fold, the choice."""
 
-    The default grid runs from the *all-zero scale* :math:`b_0`, below which the MAP is
-    exactly 0 (the zero threshold, :math:`\propto 1/b` for a scale family, reaches the
-    largest slope at 0, :math:`\max_j |x_j^\top (y - \bar y)| / \sigma^2`), up to
-    :math:`b_0 / \text{eps}`, ``n_scales`` values evenly spaced in log.  With the Laplace
-    prior that is ``LassoCV``'s grid (``alpha = sigma**2 / (n_train * b)``).  Each fold
-    fits one warm-started path (:meth:`models.Model.map_path`); every point keeps its
-    certificate.
+    _loss = "mse"  # the name of the held-out loss in cv_results_ and the *_path_ attribute
+
+    def _estimator(self, scale):
+        raise NotImplementedError
+
+    def _held_out_loss(self, path, X, y):
+        """The held-out loss of every point of ``path`` on ``X, y``: shape (n_scales,)."""
+        raise NotImplementedError
+
+    def _grid(self, model, X, y):
+        if self.scales is not None:
+            return np.sort(Model._path_scales(self.scales, "prior scales"))
+        n_scales = check_whole("n_scales", self.n_scales)
+        eps = check_scale("eps", self.eps)
+        if not eps < 1.0:
+            raise CuspInputError(f"eps must be below 1 (the grid spans b0 to b0 / eps), got {eps:g}")
+        try:
+            b0 = model.all_zero_scale(X, y)
+        except CuspInputError as err:
+            raise CuspInputError(f"{err}: give the grid as scales=") from None
+        return b0 * np.logspace(0.0, np.log10(1.0 / eps), n_scales)
+
+    def _cross_validate(self, X, y):
+        """Fill the CV attributes and the refit on all of ``X, y`` (coded as the likelihood takes it)."""
+        from sklearn.model_selection import check_cv
+
+        check_bool("fit_intercept", self.fit_intercept)
+        check_bool("one_standard_error", self.one_standard_error)
+        _check_rows(X, self.fit_intercept)
+        probe = self._estimator(1.0)
+        model = probe._model(getattr(self, "sigma_", None))
+        grid = self._grid(model, X, y)
+        folds = list(check_cv(self.cv, y, classifier=is_classifier(self)).split(X, y))
+        loss = np.empty((grid.size, len(folds)))
+        for k, (train, test) in enumerate(folds):
+            path = model.map_path(X[train], y[train], scales=grid)
+            loss[:, k] = self._held_out_loss(path, X[test], y[test])
+        mean, se = loss.mean(axis=1), loss.std(axis=1, ddof=1) / np.sqrt(len(folds))
+        best = int(np.argmin(mean))
+        within = np.flatnonzero(mean <= mean[best] + se[best])
+        self.scales_ = grid
+        setattr(self, f"{self._loss}_path_", loss)
+        self.cv_results_ = {"scale": grid, f"mean_test_{self._loss}": mean, f"se_test_{self._loss}": se}
+        self.scale_min_, self.scale_1se_ = float(grid[best]), float(grid[within.min()])
+        self.scale_ = self.scale_1se_ if self.one_standard_error else self.scale_min_
+        refit = self._estimator(self.scale_)
+        if hasattr(self, "feature_names_in_"):
+            refit.feature_names_in_ = self.feature_names_in_  # the refit's MAP names the columns
+        refit._fit_checked(X, y)
+        for name in ("coef_", "intercept_", "n_zeros_", "certificate_", "map_result_"):
+            setattr(self, name, getattr(refit, name))
+        return self
+
+    def _linear_predictor(self, X):
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return X @ self.coef_ + self.intercept_
+
+
+_CV_DOC = r"""
+    The default grid runs from the *all-zero scale* :math:`b_0` (:meth:`models.Model.all_zero_scale`),
+    below which the MAP is exactly 0, up to :math:`b_0 / \text{{eps}}`, ``n_scales`` values
+    evenly spaced in log.  Each fold fits one warm-started path (:meth:`models.Model.map_path`);
+    every point keeps its certificate.  The chosen scale is refit on all the data.
 
     Parameters
     ----------
-    prior, prior_params, sigma, fit_intercept
-        As for :class:`SparseRegressor` (``sigma``: one value for every fold, the
-        least-squares plug-in on all the data when None).
+    prior, prior_params, fit_intercept
+        As for the estimator it tunes.
     scales : array-like, optional
         The grid; default as above (needs a prior with a finite positive zero threshold).
     n_scales : int, default 100
     eps : float, default 1e-3
         The grid's span: from ``b0`` to ``b0 / eps``.
     cv : int or cross-validation splitter, default 5
-        As scikit-learn's ``check_cv`` takes it (an int: ``KFold`` without shuffling).
+        As scikit-learn's ``check_cv`` takes it (an int: ``{folds}``).
     one_standard_error : bool, default False
-        Choose the strongest prior (smallest scale) whose mean error is within one
-        standard error of the minimum, instead of the minimum.
+        Choose the strongest prior (smallest scale) whose mean held-out loss is within
+        one standard error of the minimum, instead of the minimum.
 
     Attributes
     ----------
     scale_ : the chosen scale; scale_min_ and scale_1se_ : both choices
     scales_ : the grid (ascending)
-    mse_path_ : held-out mean squared error, shape (n_scales, n_folds)
-    cv_results_ : dict of arrays: ``scale``, ``mean_test_mse``, ``se_test_mse``
-    coef_, intercept_, n_zeros_, certificate_, map_result_, sigma_ : the refit on all data
-    """
+    {loss}_path_ : held-out {loss_words}, shape (n_scales, n_folds)
+    cv_results_ : dict of arrays: ``scale``, ``mean_test_{loss}``, ``se_test_{loss}``
+    coef_, intercept_, n_zeros_, certificate_, map_result_ : the refit on all data
+"""
+
+
+class SparseRegressorCV(RegressorMixin, _SparseCV):
+    __doc__ = r"""The prior scale of :class:`SparseRegressor` chosen by K-fold cross-validation of
+    held-out squared error on exact MAP paths (scikit-learn's ``LassoCV`` for any prior).
+
+    ``sigma``: one value for every fold, the least-squares plug-in on all the data when
+    None (recorded as ``sigma_``).  With the Laplace prior the default grid is
+    ``LassoCV``'s (``alpha = sigma**2 / (n_train * b)``).
+""" + _CV_DOC.format(folds="KFold without shuffling", loss="mse", loss_words="mean squared error")
+
+    _loss = "mse"
 
     def __init__(self, prior="laplace", scales=None, n_scales=100, eps=1e-3, cv=5, prior_params=None, sigma=None,
                  fit_intercept=True, one_standard_error=False):
@@ -350,55 +427,71 @@ class SparseRegressorCV(RegressorMixin, BaseEstimator):
         return SparseRegressor(prior=self.prior, scale=scale, prior_params=self.prior_params, sigma=self.sigma_,
                                fit_intercept=self.fit_intercept)
 
-    def _grid(self, X, y, prior):
-        if self.scales is not None:
-            return np.sort(Model._path_scales(self.scales, "prior scales"))
-        n_scales = check_whole("n_scales", self.n_scales)
-        eps = check_scale("eps", self.eps)
-        if not eps < 1.0:
-            raise CuspInputError(f"eps must be below 1 (the grid spans b0 to b0 / eps), got {eps:g}")
-        threshold = prior.with_scale(1.0).zero_threshold
-        if not 0.0 < threshold < np.inf:
-            raise CuspInputError(f"{prior.family} has zero threshold {threshold:g} at every scale, so no scale makes "
-                                 "every coefficient 0; give the grid as scales=")
-        resid = y - y.mean() if self.fit_intercept else y
-        Xc = X - X.mean(axis=0) if self.fit_intercept else X
-        slope = float(np.max(np.abs(Xc.T @ resid))) / self.sigma_**2
-        if slope == 0.0:
-            raise CuspInputError("no column is related to y at all (every slope at 0 is 0); give the grid as scales=")
-        return threshold / slope * np.logspace(0.0, np.log10(1.0 / eps), n_scales)
+    def _held_out_loss(self, path, X, y):
+        predicted = path.coefs @ X.T + path.intercepts[:, None]
+        return np.mean((predicted - y) ** 2, axis=1)
 
     def fit(self, X, y):
         """Cross-validate the grid, choose ``scale_``, refit on all of ``X, y``; returns self."""
-        from sklearn.model_selection import check_cv
-
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        check_bool("fit_intercept", self.fit_intercept)
-        check_bool("one_standard_error", self.one_standard_error)
-        _check_rows(X, self.fit_intercept)
         self.sigma_ = noise_guess(X, y) if self.sigma is None else check_scale("sigma", self.sigma)
-        probe = self._estimator(1.0)
-        grid = self._grid(X, y, probe._make_prior())
-        folds = list(check_cv(self.cv).split(X, y))
-        mse = np.empty((grid.size, len(folds)))
-        for k, (train, test) in enumerate(folds):
-            path = probe._model(self.sigma_).map_path(X[train], y[train], scales=grid)
-            predicted = path.coefs @ X[test].T + path.intercepts[:, None]
-            mse[:, k] = np.mean((predicted - y[test]) ** 2, axis=1)
-        mean, se = mse.mean(axis=1), mse.std(axis=1, ddof=1) / np.sqrt(len(folds))
-        best = int(np.argmin(mean))
-        within = np.flatnonzero(mean <= mean[best] + se[best])
-        self.scales_, self.mse_path_ = grid, mse
-        self.cv_results_ = {"scale": grid, "mean_test_mse": mean, "se_test_mse": se}
-        self.scale_min_, self.scale_1se_ = float(grid[best]), float(grid[within.min()])
-        self.scale_ = self.scale_1se_ if self.one_standard_error else self.scale_min_
-        refit = self._estimator(self.scale_).fit(X, y)
-        for name in ("coef_", "intercept_", "n_zeros_", "certificate_", "map_result_"):
-            setattr(self, name, getattr(refit, name))
-        return self
+        return self._cross_validate(X, y)
 
     def predict(self, X):
         """``X coef_ + intercept_`` of the refit."""
+        return self._linear_predictor(X)
+
+
+class SparseClassifierCV(ClassifierMixin, _SparseCV):
+    __doc__ = r"""The prior scale of :class:`SparseClassifier` chosen by K-fold cross-validation of
+    held-out log loss (the mean negative log-likelihood per observation) on exact MAP paths:
+    scikit-learn's ``LogisticRegressionCV(penalty="l1", scoring="neg_log_loss")`` for any
+    prior.  With the Laplace prior of scale ``b`` the MAP is ``LogisticRegression(C=b)``
+    with an L1 penalty and an unpenalized intercept (:func:`models.laplace_scale_to_logistic_C`).
+""" + _CV_DOC.format(folds="StratifiedKFold without shuffling", loss="log_loss",
+                     loss_words="mean log loss")
+
+    _loss = "log_loss"
+
+    def __init__(self, prior="laplace", scales=None, n_scales=100, eps=1e-3, cv=5, prior_params=None,
+                 fit_intercept=True, one_standard_error=False):
+        self.prior = prior
+        self.scales = scales
+        self.n_scales = n_scales
+        self.eps = eps
+        self.cv = cv
+        self.prior_params = prior_params
+        self.fit_intercept = fit_intercept
+        self.one_standard_error = one_standard_error
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # the logistic likelihood is binary
+        return tags
+
+    def _estimator(self, scale):
+        return SparseClassifier(prior=self.prior, scale=scale, prior_params=self.prior_params,
+                                fit_intercept=self.fit_intercept)
+
+    def _held_out_loss(self, path, X, y):
+        eta = path.coefs @ X.T + path.intercepts[:, None]
+        return np.mean(np.logaddexp(0.0, eta) - y * eta, axis=1)
+
+    def fit(self, X, y):
+        """Cross-validate the grid, choose ``scale_``, refit on all of ``X, y``; returns self."""
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        self.classes_, coded = _binary_labels(y, type(self).__name__)
+        return self._cross_validate(X, coded.astype(float))
+
+    def decision_function(self, X):
+        """The log-odds of the positive class ``classes_[1]`` under the refit."""
+        return self._linear_predictor(X)
+
+    def predict_proba(self, X):
+        """Columns: P(classes_[0]), P(classes_[1])."""
+        return _two_columns(self.decision_function(X))
+
+    def predict(self, X):
+        """The more probable label."""
         check_is_fitted(self, "coef_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return X @ self.coef_ + self.intercept_
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]

@@ -165,6 +165,32 @@ class Model:
         ref = float(np.max(np.abs(g if X is None else X.T @ g), initial=0.0))
         return self.tol * max(1.0, ref)
 
+    def all_zero_scale(self, X=None, y=None) -> float:
+        r"""The prior scale :math:`b_0` at and below which the MAP is exactly 0.
+
+        At :math:`w = 0` (the intercept at its intercept-only value) every coefficient
+        is a certified zero while the largest slope of the negative log-likelihood,
+        :math:`\max_j |x_j^\top \nabla \ell(\eta_0)|`, is at most the zero threshold;
+        the threshold of a scale family is proportional to :math:`1/b`, so
+        :math:`b_0 = t_1 / \max_j |x_j^\top \nabla \ell(\eta_0)|` with :math:`t_1` the
+        threshold at scale 1 (the Laplace's: :math:`b_0 = 1 / \text{slope}`, the Lasso's
+        ``alpha_max`` converted).  One clear error when no scale gives the all-zero MAP
+        (a smooth prior: threshold 0; a pole at 0: every scale).
+        """
+        X, y, _ = self._check_data(X, y, None)
+        threshold = self.prior.with_scale(1.0).zero_threshold
+        if not 0.0 < threshold < np.inf:
+            raise CuspInputError(f"{self.prior.family} has zero threshold {threshold:g} at every scale, so no scale makes "
+                                 "every coefficient 0; give the grid of scales yourself")
+        eta0 = self.likelihood.null_intercept(y) if self.fit_intercept else 0.0
+        g = self.likelihood.grad(np.full(y.size, eta0), y)
+        slope = float(np.max(np.abs(g if X is None else X.T @ g), initial=0.0))
+        if slope == 0.0:
+            raise CuspInputError("no column is related to y at all (every slope at 0 is 0): every scale gives the "
+                                 "all-zero MAP; give the grid of scales yourself")
+        b0 = threshold / slope
+        return b0 / self.likelihood.known_sigma() if self.scale_by_sigma else b0
+
     def objective(self, X, y, coef, intercept=0.0) -> float:
         """The MAP objective at ``(coef, intercept)`` (no validation; arrays as given)."""
         eta = matvec(X, np.asarray(coef, dtype=float)) + intercept

@@ -11,14 +11,16 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.linear_model import Lasso, LassoCV, LogisticRegression, PoissonRegressor
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.linear_model import Lasso, LassoCV, LogisticRegression, LogisticRegressionCV, PoissonRegressor
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from models import CuspInputError, laplace_scale_to_lasso_alpha, laplace_scale_to_logistic_C, load_breast_cancer, load_diabetes
-from models.estimators import SparseClassifier, SparsePoissonRegressor, SparseRegressor, SparseRegressorCV
+from models import CuspInputError, Model, laplace_scale_to_lasso_alpha, laplace_scale_to_logistic_C, load_breast_cancer, load_diabetes
+from models.estimators import (SparseClassifier, SparseClassifierCV, SparsePoissonRegressor, SparseRegressor,
+                               SparseRegressorCV)
+from priors import laplace, make_prior
 
 ESTIMATORS = [
     SparseRegressor(),
@@ -27,13 +29,30 @@ ESTIMATORS = [
     SparseRegressor(inference="posterior", draws=20, tune=10, random_seed=0),
     SparseClassifier(inference="posterior", draws=20, tune=10, random_seed=0),
     SparseRegressorCV(n_scales=5, cv=3),
-    # the Poisson MAP only: scikit-learn's checks feed non-integer targets, which the
-    # posterior refuses (PyMC's Poisson has no density between integers; tested below)
+    SparseClassifierCV(n_scales=5, cv=3),
     SparsePoissonRegressor(),
+    # one chain: PyMC samples it in-process (the Poisson posterior is NUTS, not Gibbs)
+    SparsePoissonRegressor(inference="posterior", draws=20, tune=10, chains=1, random_seed=0),
 ]
 
+# scikit-learn's regressor checks fit continuous targets (e.g. 0.37); the Poisson
+# posterior refuses non-integer counts (PyMC's Poisson has no density between integers,
+# and cusp does not sample a quasi-likelihood it cannot vouch for): these checks fail on
+# that refusal, declared here and reported as xfail.  The refusal itself is tested below.
+_NON_INTEGER_TARGET = ("refuses non-integer counts for the posterior: PyMC's Poisson has no density between integers; "
+                       "the MAP takes them (quasi-likelihood)")
+_POISSON_POSTERIOR_XFAIL = {name: _NON_INTEGER_TARGET for name in (
+    "check_n_features_in_after_fitting", "check_regressors_train", "check_regressor_data_not_an_array",
+    "check_regressors_no_decision_function", "check_fit_idempotent", "check_fit_check_is_fitted",
+    "check_n_features_in")}
 
-@parametrize_with_checks(ESTIMATORS)
+
+def _expected_failures(estimator):
+    posterior_poisson = isinstance(estimator, SparsePoissonRegressor) and estimator.inference == "posterior"
+    return _POISSON_POSTERIOR_XFAIL if posterior_poisson else {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cusp's data warnings (constant columns...) on the checks' toy data
@@ -173,3 +192,70 @@ def test_poisson_map_with_a_gaussian_prior_is_scikit_learns_poisson_regressor():
     post = SparsePoissonRegressor(inference="posterior", draws=100, tune=100, random_seed=1).fit(X, y)
     draws = post.predict_draws(X[:3])
     assert draws.shape == (200, 3) and np.all(draws == np.round(draws)) and np.all(draws >= 0)
+
+
+def _breast_cancer_head():
+    X, y, _ = load_breast_cancer()
+    return X[:200, :8], y[:200]
+
+
+def test_cross_validated_classifier_at_the_all_zero_scale_predicts_the_training_base_rate():
+    """At b0 every fold's MAP is w = 0 with the intercept at the training fold's logit(mean
+    y) (closed form), so the held-out log loss is the base rate's; b0 itself is the largest
+    slope at 0, |x_j' (y - mean y)|, inverted."""
+    X, y = _breast_cancer_head()
+    est = SparseClassifierCV(cv=StratifiedKFold(5), n_scales=6, eps=0.1).fit(X, y)
+    assert est.scales_[0] == pytest.approx(1.0 / np.max(np.abs(X.T @ (y - y.mean()))), rel=1e-12)
+    for k, (train, test) in enumerate(StratifiedKFold(5).split(X, y)):
+        rate = y[train].mean()
+        loss = -np.mean(y[test] * np.log(rate) + (1 - y[test]) * np.log1p(-rate))
+        assert est.log_loss_path_[0, k] == pytest.approx(loss, rel=1e-9)
+    assert est.log_loss_path_[-1].mean() < est.log_loss_path_[0].mean()  # the data do predict
+
+
+def test_grid_search_over_the_scale_chooses_what_the_cross_validated_classifier_chooses():
+    """Separate cold fits scored by scikit-learn's log loss against one warm-started path per fold."""
+    X, y, _ = load_breast_cancer()
+    labels = np.where(y == 1, "malignant", "benign")
+    cv = SparseClassifierCV(cv=StratifiedKFold(4), n_scales=12, eps=1e-2).fit(X, labels)
+    search = GridSearchCV(SparseClassifier(), {"scale": list(cv.scales_)}, cv=StratifiedKFold(4),
+                          scoring="neg_log_loss").fit(X, labels)
+    np.testing.assert_allclose(-search.cv_results_["mean_test_score"], cv.cv_results_["mean_test_log_loss"], rtol=1e-7)
+    assert search.best_params_["scale"] == cv.scale_ and list(cv.classes_) == ["benign", "malignant"]
+    assert np.array_equal(cv.predict(X), search.best_estimator_.predict(X))
+
+
+@pytest.mark.slow
+def test_cross_validated_laplace_classifier_equals_logistic_regression_cv():
+    """LogisticRegressionCV (L1, saga, an unpenalized intercept, C = b) on the same folds and
+    grid: same chosen C and held-out log losses.  The grid starts at 2 b0: next to the
+    all-zero scale saga's stopping rule (the largest change of the weights) stops with the
+    intercept 4e-4 from logit(mean y) (measured); the points there are checked against the
+    closed form above.  saga takes ~9 s here, hence the slow tier."""
+    X, y = _breast_cancer_head()
+    grid = Model("logistic", laplace(1.0)).all_zero_scale(X, y) * np.logspace(np.log10(2), 2, 8)
+    est = SparseClassifierCV(cv=StratifiedKFold(5), scales=grid).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # scikit-learn 1.8+: l1_ratios / scores_ layout notices
+        ref = LogisticRegressionCV(Cs=grid, l1_ratios=[1.0], solver="saga", scoring="neg_log_loss", cv=StratifiedKFold(5),
+                                   tol=1e-10, max_iter=200_000).fit(X, y)
+    np.testing.assert_allclose(-ref.scores_[1].reshape(5, -1).T, est.log_loss_path_, rtol=1e-7)
+    assert ref.C_[0] == pytest.approx(laplace_scale_to_logistic_C(est.scale_), rel=1e-12)
+
+
+@pytest.mark.parametrize("likelihood", ["gaussian", "logistic", "poisson"])
+def test_all_zero_scale_is_where_the_first_coefficient_leaves_zero(likelihood):
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((120, 6))
+    eta = X @ np.array([0.8, -0.5, 0.0, 0.0, 0.3, 0.0])
+    y = {"gaussian": eta + rng.standard_normal(120), "logistic": (rng.uniform(size=120) < 1 / (1 + np.exp(-eta))) * 1.0,
+         "poisson": rng.poisson(np.exp(0.2 + 0.5 * eta)) * 1.0}[likelihood]
+    kwargs = {"sigma": 1.3} if likelihood == "gaussian" else {}
+    b0 = Model(likelihood, laplace(1.0), **kwargs).all_zero_scale(X, y)
+    assert Model(likelihood, laplace(b0), **kwargs).map(X, y).n_zeros == 6
+    assert Model(likelihood, laplace(b0 * 1.001), **kwargs).map(X, y).n_zeros == 5
+    if likelihood == "gaussian":  # the prior scaled by sigma: b0 in units of sigma
+        scaled = Model(likelihood, laplace(1.0), scale_by_sigma=True, **kwargs).all_zero_scale(X, y)
+        assert scaled == pytest.approx(b0 / 1.3, rel=1e-15)
+    with pytest.raises(CuspInputError, match="no scale makes every coefficient 0"):
+        Model(likelihood, make_prior("gaussian", scale=1.0), **kwargs).all_zero_scale(X, y)
