@@ -44,12 +44,13 @@ import math
 import warnings
 
 import numpy as np
-from scipy.special import expit, gammaln, kl_div, logsumexp, rel_entr
+from scipy.special import expit, gammaln, kl_div, rel_entr
 
 from priors import CuspInputError
 from priors.validation import check_number, check_seed
 
 from models.selection.base import Reference, Selection
+from models.posterior.psis import psis_loo_pointwise
 
 __all__ = ["projection_selection", "project_gaussian", "project_glm", "SEARCHES", "DEFAULT_N_DRAWS",
            "DEFAULT_SEARCH_CLUSTERS", "DEFAULT_MAX_SIZE"]
@@ -533,15 +534,6 @@ def _l1_order(X, eta_mean, mu_mean, fam, fit_intercept, max_size):
 # -- evaluation -----------------------------------------------------------------------
 
 
-def _psis_loo(loglik):
-    """Pointwise PSIS-LOO ``elpd_i`` and Pareto ``k`` from draws of ``log p(y_i | theta_s)``,
-    shape (S, n); ``arviz.psislw`` on ``-loglik`` (relative efficiency 1: thinned draws)."""
-    import arviz as az
-
-    lw, k = az.psislw(-loglik.T, reff=1.0)
-    return logsumexp(loglik.T + lw, axis=1), np.asarray(k, dtype=float)
-
-
 def _elpd_summary(elpd_i, ref_i):
     n = elpd_i.size
     diff = elpd_i - ref_i
@@ -665,7 +657,7 @@ def projection_selection(reference, *, max_size=None, search="forward", n_cluste
     2. **Projection.**  For each size :math:`k = 0, \dots, K` of the order, project
        ``n_draws`` evenly thinned reference draws onto the first :math:`k` features.
     3. **Evaluation.**  The PSIS-LOO ELPD of each size, from the pointwise log-likelihood
-       :math:`\log p(y_i \mid \theta^\perp_s)` of its projected draws (``arviz.psislw``),
+       :math:`\log p(y_i \mid \theta^\perp_s)` of its projected draws (ArviZ's ``psislw``, vectorized in :mod:`models.posterior.psis`),
        its standard error :math:`\sqrt{n\,\mathrm{Var}_i(\mathrm{elpd}_i)}`, and the
        difference to the reference's PSIS-LOO ELPD (from the same thinned draws, so that
        the two share their Monte-Carlo noise) with the standard error of the pointwise
@@ -791,11 +783,11 @@ def projection_selection(reference, *, max_size=None, search="forward", n_cluste
     base = np.ones((n, 1)) if fit_intercept else np.zeros((n, 0))
     projected = _final_projection(X, y, base, order, eta_draws, var_draws, fam)
     ref_loglik = (_gaussian_loglik(eta_draws, y, var_draws) if fam is None else fam.loglik(eta_draws, y[None, :]))
-    ref_i, ref_k = _psis_loo(ref_loglik)
+    ref_i, ref_k = psis_loo_pointwise(ref_loglik)
     ref_elpd, ref_se = float(ref_i.sum()), float(math.sqrt(n * np.var(ref_i)))
     elpd, elpd_se, diff, diff_se, kmax = [], [], [], [], []
     for _, _, loglik, _ in projected:
-        elpd_i, k_i = _psis_loo(loglik)
+        elpd_i, k_i = psis_loo_pointwise(loglik)
         e, se, d, dse = _elpd_summary(elpd_i, ref_i)
         elpd.append(e), elpd_se.append(se), diff.append(d), diff_se.append(dse), kmax.append(float(np.max(k_i)))
     elpd, elpd_se, diff, diff_se = map(np.array, (elpd, elpd_se, diff, diff_se))
