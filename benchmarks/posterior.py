@@ -153,7 +153,7 @@ def wide_models(n, p):
     }
 
 
-def time_gibbs(X, y, spec, draws, tune, seed):
+def time_gibbs(X, y, spec, draws, tune, seed, thin=1):
     """The Gibbs sampler alone (``Model.sample`` adds the MAP beside the draws, whose time
     belongs to the MAP solver, not the sampler)."""
     from models.likelihoods import Gaussian
@@ -163,7 +163,7 @@ def time_gibbs(X, y, spec, draws, tune, seed):
     t0 = time.perf_counter()
     idata = gibbs_inference_data(X, y, prior, likelihood=Gaussian(None, sigma_prior),
                                  feature_names=[f"x{j}" for j in range(X.shape[1])], fit_intercept=True, draws=draws,
-                                 tune=tune, chains=2, random_seed=seed, scale_by_sigma=scaled)
+                                 tune=tune, chains=2, random_seed=seed, scale_by_sigma=scaled, thin=thin)
     return summarize(idata, time.perf_counter() - t0)
 
 
@@ -173,8 +173,8 @@ def case_wide(args, draws, tune):
         for seed in args.seeds:
             X, y, _ = make_sparse_regression(args.wide_n, p, 10, sigma=1.0, random_seed=seed)
             for name, spec in wide_models(args.wide_n, p).items():
-                r = time_gibbs(X, y, spec, draws, tune, seed + 1000)
-                print_row(f"wide p={p} {name}", seed, "gibbs", r)
+                r = time_gibbs(X, y, spec, draws, tune, seed + 1000, args.thin)
+                print_row(f"wide p={p} {name}", seed, f"gibbs thin={args.thin}", r)
                 results.append((p, name, r))
     for p in args.wide_p:
         for name in wide_models(args.wide_n, p):
@@ -276,5 +276,6 @@ if __name__ == "__main__":
     parser.add_argument("--wide-n", type=int, default=200)
     parser.add_argument("--wide-p", type=int, nargs="+", default=[2000])
     parser.add_argument("--profile", action="store_true", help="wide case: profile one chain per p")
+    parser.add_argument("--thin", type=int, default=1, help="wide case: keep every thin-th Gibbs sweep (draws * thin sweeps)")
     parser.add_argument("--quick", action="store_true", help="100 draws and 100 tuning steps (a smoke test)")
     main(parser.parse_args())

@@ -294,7 +294,7 @@ class Model:
         return build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept)
 
     def sample(self, X=None, y=None, *, feature_names=None, draws=1000, tune=1000, chains=2, random_seed=None,
-               sampler="auto", target_accept=None, progressbar=False, path_factors=None):
+               sampler="auto", target_accept=None, progressbar=False, path_factors=None, thin=1):
         """Posterior draws (exact Gibbs or NUTS), and the MAP of the same model, in one InferenceData.
 
         Parameters
@@ -321,6 +321,11 @@ class Model:
             integrated out (Gaussian likelihood), else PyMC's 0.8.
         progressbar : bool
             Show PyMC's progress bars.
+        thin : int, default 1
+            Gibbs only: keep the last of every ``thin`` sweeps after the warm-up, so
+            ``draws`` kept draws cost ``draws * thin`` sweeps (bayesreg's ``thin``); for
+            Gibbs chains whose draws are strongly autocorrelated (the Bayesian lasso with
+            p >> n).  NUTS refuses it (its draws need no thinning).
         path_factors : array-like, optional
             Also compute the MAP path over ``prior.scale * path_factors`` (with the MAP's
             likelihood) and store it in group ``map_path``, so that reports show it
@@ -345,6 +350,7 @@ class Model:
         if target_accept is not None:
             target_accept = check_probability("target_accept", target_accept)
         progressbar = check_bool("progressbar", progressbar)
+        thin = check_whole("thin", thin)
         X, y, names = self._check_data(X, y, feature_names)
         check_sampling_size(draws, tune, chains, len(names))
         factors = None if path_factors is None else self._path_factors(path_factors)
@@ -355,12 +361,18 @@ class Model:
         if improper:
             raise CuspInputError(improper)
         sampler, notes = self._choose_sampler(sampler, target_accept)
+        if thin > 1 and sampler != "gibbs":
+            raise CuspInputError(f"thin={thin} thins the Gibbs sampler's draws; {sampler} (NUTS) runs this model and "
+                                 "takes no thinning: leave thin out")
+        if thin > 1:
+            notes.append(f"thinned: each kept draw is the last of {thin} Gibbs sweeps ({draws * thin} sweeps per chain "
+                         "after the warm-up)")
         data_notes = self._column_notes(X, names)  # warn before the (long) sampling
         if sampler == "gibbs":
             with catch_signals():
                 idata = gibbs_inference_data(X, y, self.prior, likelihood=self.likelihood, feature_names=names,
                                              fit_intercept=self.fit_intercept, draws=draws, tune=tune, chains=chains,
-                                             random_seed=random_seed, scale_by_sigma=self.scale_by_sigma)
+                                             random_seed=random_seed, scale_by_sigma=self.scale_by_sigma, thin=thin)
                 raise_if_interrupted()
         else:
             pymc_model = build_pymc_model(self.likelihood, self.prior, X, y, names, fit_intercept=self.fit_intercept,

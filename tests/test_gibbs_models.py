@@ -11,6 +11,7 @@ Comparisons allow 4 Monte Carlo standard errors (fixed seeds: deterministic).
 from __future__ import annotations
 
 import importlib
+import json
 import itertools
 import warnings
 
@@ -252,3 +253,21 @@ def test_scale_by_sigma_map_is_the_map_at_scale_times_sigma(data):
     assert any("0.4 x sigma (2) = 0.8" in note for note in scaled.notes)
     with pytest.raises(CuspInputError, match="unknown sigma: the MAP needs a value"):
         Model("gaussian", laplace(0.4), scale_by_sigma=True).map(X, y)
+
+
+def test_thinning_keeps_every_kth_sweep_of_the_same_chain():
+    """The same seed with thin=3 keeps sweeps 3, 6, 9, ... of the unthinned chain: the
+    same w, sigma and scales exactly (the intercept's independent noise is drawn after
+    the sweeps, so only its count differs)."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 5))
+    y = X @ np.array([1.0, 0.0, -0.5, 0.0, 0.0]) + rng.standard_normal(40)
+    model = Model("gaussian", laplace(0.5))
+    full = model.sample(X, y, draws=30, tune=7, chains=2, random_seed=11, sampler="gibbs")
+    thinned = model.sample(X, y, draws=10, tune=7, chains=2, random_seed=11, sampler="gibbs", thin=3)
+    for name in ("w", "sigma"):
+        np.testing.assert_array_equal(thinned.posterior[name].values, full.posterior[name].values[:, 2::3])
+    np.testing.assert_array_equal(thinned.sample_stats["gibbs_sweep"].values[0], 7 + np.arange(2, 30, 3))
+    assert any("last of 3 Gibbs sweeps" in note for note in json.loads(thinned.posterior.attrs["cusp_notes"]))
+    with pytest.raises(CuspInputError, match="takes no thinning"):
+        model.sample(X, y, draws=10, tune=7, sampler="pymc", thin=3)

@@ -170,7 +170,7 @@ class _GaussianChain:
     def work(self, iterations):
         return iterations * self.n * self.p
 
-    def run(self, rng, draws, burn):
+    def run(self, rng, draws, burn, thin=1):
         p = self.p
         out = {"w": np.empty((draws, p))}
         s2 = self.noise.initial(self.y, rng)
@@ -181,7 +181,7 @@ class _GaussianChain:
         else:
             state = self.local.initial(p, rng)
         named = {}
-        for it in range(burn + draws):
+        for it in range(burn + draws * thin):
             sigma = math.sqrt(s2)
             prior_factor = s2 if self.scale_by_sigma else 1.0  # prior variances x sigma^2
             if self.slab is not None:
@@ -220,8 +220,8 @@ class _GaussianChain:
                     base = self.slab.variance if self.slab is not None else self.local.variances(state)[nz]
                     shape2, chi = shape2 + int(nz.sum()), chi + float(np.sum(w[nz] ** 2 / base))
                 s2 = self.noise.draw_variance(shape2, chi, rng)
-            if it >= burn:
-                k = it - burn
+            k = _kept_index(it, burn, thin)
+            if k is not None:
                 out["w"][k] = w
                 if self.slab is not None:
                     out["w_included"][k] = included
@@ -312,7 +312,7 @@ class _LogisticChain:
     def work(self, iterations):
         return iterations * self.n * self.p
 
-    def run(self, rng, draws, burn):
+    def run(self, rng, draws, burn, thin=1):
         from polyagamma import random_polyagamma
 
         p, k0 = self.p, int(self.fit_intercept)
@@ -331,7 +331,7 @@ class _LogisticChain:
         else:
             state = self.local.initial(p, rng)
         named = {}
-        for it in range(burn + draws):
+        for it in range(burn + draws * thin):
             eta = self.X1 @ theta
             omega = random_polyagamma(1.0, eta, random_state=rng)
             root = np.sqrt(omega)
@@ -348,8 +348,8 @@ class _LogisticChain:
                 theta = offset + draw_coefficients(phi, alpha, d, rng, gram)
                 state = self.local.update(state, theta[k0:], rng)
                 named = self.local.named(state)
-            if it >= burn:
-                k = it - burn
+            k = _kept_index(it, burn, thin)
+            if k is not None:
                 out["w"][k] = theta[k0:]
                 if k0:
                     out["intercept"][k] = theta[0]
@@ -360,6 +360,14 @@ class _LogisticChain:
         return out
 
 
+def _kept_index(it, burn, thin):
+    """The index of the draw that sweep ``it`` is kept as, or None: after ``burn`` warm-up
+    sweeps, the last of every ``thin`` sweeps."""
+    if it < burn or (it - burn + 1) % thin:
+        return None
+    return (it - burn) // thin
+
+
 def _initial_weight(weight, p):
     """The inclusion probability of a chain's random starting model: the prior's, but
     at most 20 coefficients expected (a first sweep from half of 1000 coefficients would
@@ -368,11 +376,11 @@ def _initial_weight(weight, p):
 
 
 # ------------------------------------------------------------------ chains in parallel
-def _run_one(chain, seed, draws, burn):
+def _run_one(chain, seed, draws, burn, thin):
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):  # one BLAS thread per chain: the chains use the cores
-        return chain.run(np.random.default_rng(seed), draws, burn)
+        return chain.run(np.random.default_rng(seed), draws, burn, thin)
 
 
 def _ignore_sigint():
@@ -382,14 +390,14 @@ def _ignore_sigint():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run_chains(chain, *, draws, burn, chains, random_seed):
+def run_chains(chain, *, draws, burn, chains, random_seed, thin=1):
     """Run ``chains`` independent chains of ``chain`` and stack their draws: ``{name:
     array of shape (chains, draws, ...)}``.  Each chain has its own stream spawned from
     ``random_seed``, so its draws are the same whether it runs alone, with others, in
     this process or in another."""
     seeds = np.random.SeedSequence(random_seed).spawn(chains)
     workers = min(chains, os.cpu_count() or 1)
-    if workers > 1 and chain.work((burn + draws) * chains) > PARALLEL_WORK:
+    if workers > 1 and chain.work((burn + draws * thin) * chains) > PARALLEL_WORK:
         import multiprocessing
 
         # fork: the chain (the data included) reaches the workers without a copy, and
@@ -397,7 +405,7 @@ def run_chains(chain, *, draws, burn, chains, random_seed):
         # models.interrupts) or any error the workers are terminated, not waited for.
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_sigint)
         try:
-            results = pool.starmap_async(_run_one, [(chain, s, draws, burn) for s in seeds]).get()
+            results = pool.starmap_async(_run_one, [(chain, s, draws, burn, thin) for s in seeds]).get()
         except BaseException:
             pool.terminate()
             raise
@@ -406,13 +414,13 @@ def run_chains(chain, *, draws, burn, chains, random_seed):
         finally:
             pool.join()
     else:
-        results = [chain.run(np.random.default_rng(seed), draws, burn) for seed in seeds]
+        results = [chain.run(np.random.default_rng(seed), draws, burn, thin) for seed in seeds]
     return {name: np.stack([r[name] for r in results]) for name in results[0]}
 
 
 # ------------------------------------------------------------------ public entry points
 def gibbs_posterior(X, y, prior, *, sigma=None, sigma_prior="halfnormal", scale_by_sigma=False, likelihood="gaussian",
-                    draws=1000, burn=500, chains=2, fit_intercept=True, random_seed=None):
+                    draws=1000, burn=500, chains=2, fit_intercept=True, random_seed=None, thin=1):
     """Posterior draws for ``y ~ N(X w + c, sigma^2)`` or ``y ~ Bernoulli(logit^-1(X w + c))``.
 
     Parameters
@@ -431,6 +439,9 @@ def gibbs_posterior(X, y, prior, *, sigma=None, sigma_prior="halfnormal", scale_
         Kept draws per chain, discarded warm-up iterations per chain, and chains.
     fit_intercept : bool
     random_seed : int, optional
+    thin : int, default 1
+        Keep the last of every ``thin`` sweeps after the warm-up (``draws * thin`` sweeps
+        per chain), as bayesreg's ``thin``: fewer, less autocorrelated draws to store.
 
     Returns
     -------
@@ -441,6 +452,7 @@ def gibbs_posterior(X, y, prior, *, sigma=None, sigma_prior="halfnormal", scale_
     """
     random_seed = check_seed("random_seed", random_seed)
     draws, burn, chains = check_whole("draws", draws), check_whole("burn", burn, low=0), check_whole("chains", chains)
+    thin = check_whole("thin", thin)
     fit_intercept = check_bool("fit_intercept", fit_intercept)
     scale_by_sigma = check_bool("scale_by_sigma", scale_by_sigma)
     if not isinstance(prior, Prior):
@@ -481,7 +493,7 @@ def gibbs_posterior(X, y, prior, *, sigma=None, sigma_prior="halfnormal", scale_
     else:
         raise CuspInputError(f"the Gibbs sampler covers the gaussian and logistic likelihoods, not "
                              f"{describe_value(likelihood, typed=False)}")
-    return run_chains(chain, draws=draws, burn=burn, chains=chains, random_seed=random_seed)
+    return run_chains(chain, draws=draws, burn=burn, chains=chains, random_seed=random_seed, thin=thin)
 
 
 def gibbs_unavailable(likelihood, prior) -> str | None:
@@ -496,7 +508,7 @@ def gibbs_unavailable(likelihood, prior) -> str | None:
 
 
 def gibbs_inference_data(X, y, prior, *, likelihood, feature_names, fit_intercept, draws, tune, chains, random_seed,
-                         scale_by_sigma=False):
+                         scale_by_sigma=False, thin=1):
     """:func:`gibbs_posterior` as an InferenceData in the layout NUTS results have:
     ``posterior`` (``w`` over ``feature``, ``intercept``, ``sigma`` when estimated, the
     prior's latent variables: ``w_lam``, ``w_included`` over ``feature``, scalars
@@ -504,7 +516,7 @@ def gibbs_inference_data(X, y, prior, *, likelihood, feature_names, fit_intercep
     (``X``; absent for normal means, ``X=None``) and ``sample_stats`` holding
     ``gibbs_sweep`` (each draw's iteration number) and no divergence statistic (a Gibbs
     sampler has none: the diagnostics report divergences as not applicable).  ``tune``
-    iterations are discarded per chain."""
+    iterations are discarded per chain, then every ``thin``-th sweep is kept."""
     import arviz as az
 
     gaussian = isinstance(likelihood, Gaussian)
@@ -512,14 +524,14 @@ def gibbs_inference_data(X, y, prior, *, likelihood, feature_names, fit_intercep
         X, y, prior, likelihood="gaussian" if gaussian else "logistic",
         sigma=likelihood.sigma if gaussian else None, sigma_prior=getattr(likelihood, "sigma_prior", "halfnormal"),
         scale_by_sigma=scale_by_sigma, draws=draws, burn=tune, chains=chains,
-        fit_intercept=fit_intercept and X is not None, random_seed=random_seed)
+        fit_intercept=fit_intercept and X is not None, random_seed=random_seed, thin=thin)
     y = np.asarray(y, dtype=float)
     coords = {"feature": list(feature_names), "obs": np.arange(y.size)}
     dims = {"y": ["obs"], "X": ["obs", "feature"]}
     dims.update({name: ["feature"] for name, value in draws_by_name.items() if value.ndim == 3})
     # the iteration number of each kept draw (warm-up included): a Gibbs sweep has no
     # tree depth, step size or divergence to record
-    sweep = np.broadcast_to(tune + np.arange(draws), (chains, draws)).copy()
+    sweep = np.broadcast_to(tune + thin * np.arange(draws) + thin - 1, (chains, draws)).copy()
     # every group through ArviZ, so each carries the same attributes (created_at,
     # arviz_version) as a NUTS result's groups
     idata = az.from_dict(posterior=draws_by_name, sample_stats={"gibbs_sweep": sweep}, observed_data={"y": y},
