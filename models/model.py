@@ -14,7 +14,7 @@ from priors.validation import (SCALE_RANGE, check_bool, check_number, check_posi
 
 from models.map.solver import penalty_sum, solve
 from models.data import as_design, check_lengths, check_names, column_notes, describe_value
-from models.map.certificate import certify, matvec
+from models.map.certificate import abs_design, certify, matvec
 from models.fit import FitResult
 from models.likelihoods import NormalMeans, make_likelihood
 from models.posterior import SAMPLERS, build_pymc_model, collapses, run_sampler
@@ -193,7 +193,10 @@ class Model:
 
     def objective(self, X, y, coef, intercept=0.0) -> float:
         """The MAP objective at ``(coef, intercept)`` (no validation; arrays as given)."""
-        eta = matvec(X, np.asarray(coef, dtype=float)) + intercept
+        return self._objective_at(matvec(X, np.asarray(coef, dtype=float)) + intercept, y, coef)
+
+    def _objective_at(self, eta, y, coef) -> float:
+        """The MAP objective given the linear predictor ``eta`` of ``coef``."""
         penalty = penalty_sum(self.prior, np.asarray(coef, dtype=float), self.local_mode)
         return self.likelihood.value(eta, np.asarray(y, dtype=float)) + penalty
 
@@ -234,9 +237,9 @@ class Model:
         return (f"scale_by_sigma: the prior's scale is {self.prior.scale:g} x sigma ({sigma:g}) = "
                 f"{self.prior.scale * sigma:.6g}")
 
-    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None):
+    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None, abs_X=None):
         if self.scale_by_sigma and self.prior.has_map_view:
-            res = self._penalty_view()._map_checked(X, y, names, coef_init, intercept_init, tol_abs, data_notes)
+            res = self._penalty_view()._map_checked(X, y, names, coef_init, intercept_init, tol_abs, data_notes, abs_X)
             return dataclasses.replace(res, notes=(*res.notes, self._scaled_note()))
         if not self.prior.has_map_view:
             raise CuspInputError(f"{self.prior.describe()} has no MAP: {self.prior.no_map_reason}")
@@ -250,6 +253,7 @@ class Model:
             # Separable: w_j = prox(y_j, sigma^2) is the exact coordinatewise minimizer.
             coef = np.asarray(self.prior.prox_local(y, self.likelihood.sigma**2), dtype=float).reshape(y.shape)
             intercept, converged, n_iter, message = 0.0, True, 1, "closed form: w_j = prox(y_j, sigma^2)"
+            eta = slope = None
         else:
             coef0 = _check_start(coef_init, X.shape[1])
             intercept_init = check_number("intercept_init", intercept_init, allow_none=True)
@@ -269,18 +273,21 @@ class Model:
                 tol=tol_abs, max_iter=self.max_iter, local_mode=self.local_mode,
             )
             coef, intercept, converged, n_iter, message = out.coef, out.intercept, out.converged, out.n_iter, out.message
+            eta, slope = out.eta, out.slope
         if self.local_mode:
             notes.insert(
                 0,
                 f"The {self.prior.family} density is infinite at 0, so its global MAP is w = 0 for every data set "
                 "(objective -inf). Reported: the non-zero local mode; the objective sums penalties over non-zeros only.",
             )
-        cert = certify(self.likelihood, self.prior, X, y, coef, intercept,
-                       fit_intercept=self.fit_intercept, tol=tol_abs, local_mode=self.local_mode)
+        if eta is None:
+            eta = matvec(X, coef) + intercept
+        cert = certify(self.likelihood, self.prior, X, y, coef, intercept, fit_intercept=self.fit_intercept, tol=tol_abs,
+                       local_mode=self.local_mode, eta=eta, slope=slope, abs_X=abs_X)
         if not converged:
             notes.append(f"NOT converged: {message}")
         return MapResult(
-            coef=coef, intercept=float(intercept), objective=self.objective(X, y, coef, intercept),
+            coef=coef, intercept=float(intercept), objective=self._objective_at(eta, y, coef),
             converged=bool(converged and cert.holds), message=message, n_iter=n_iter, certificate=cert,
             feature_names=names, prior=self.prior, likelihood=self.likelihood.describe(), mode=self.mode,
             notes=tuple(notes),
@@ -494,10 +501,11 @@ class Model:
         results = [None] * scales.size
         coef, intercept = None, None
         tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
+        abs_X = abs_design(X) if self.prior.convex else None  # the gap's rounding bound, once per path
         for k in np.argsort(scales, kind="stable"):
             model = Model(self.likelihood, self.prior.with_scale(float(scales[k])), scale_by_sigma=self.scale_by_sigma,
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
-            res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes)
+            res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes, abs_X)
             results[k] = res
             coef, intercept = res.coef, res.intercept
         return MapPath(

@@ -129,6 +129,14 @@ class Prior(ABC):
         return "global MAP" if self.convex else "local MAP"
 
     @property
+    def elastic_net_form(self):
+        """``(l1, l2)`` when the penalty is exactly ``l1 |w| + l2 w^2 / 2`` (the Laplace:
+        ``(1/b, 0)``; the Gaussian: ``(0, 1/s^2)``), else None.  Its prox is then the
+        closed form ``soft(v, step l1) / (1 + step l2)``, and the MAP solver runs its
+        compiled coordinate descent (:mod:`models.map.compiled`).  Default: None."""
+        return None
+
+    @property
     def scale_mixture(self):
         """The prior as a scale mixture of normals, ``w | v ~ N(0, v)``, or None.
 
@@ -177,6 +185,7 @@ class Prior(ABC):
             "gibbs": (mixture is not None and mixture.gibbs is not None) or self.point_mass_mixture is not None,
             "pymc": self.has_pymc_form,
             "exact_normal_means": self.normal_means_form is not None,
+            "elastic_net_form": self.elastic_net_form is not None,
         }
 
     @property

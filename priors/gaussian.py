@@ -48,6 +48,10 @@ class Gaussian(Prior):
     def zero_threshold(self) -> float:
         return 0.0
 
+    @property
+    def elastic_net_form(self):
+        return (0.0, 1.0 / self.scale**2) if self.density_is(Gaussian) else None
+
     def conjugate(self, u):
         return unwrap(0.5 * (self.scale * as_float_array(u)) ** 2)
 

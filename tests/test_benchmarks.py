@@ -41,7 +41,7 @@ def test_posterior_benchmark_wide_case_reports_targets_and_profile(capsys):
     """The p >> n Gibbs case on tiny sizes: a row per model, the target line, the profile."""
     bench = load("posterior")
     args = argparse.Namespace(case=["wide"], seeds=[0], wide_n=20, wide_p=[40], draws=30, tune=10, quick=False,
-                              profile=True)
+                              profile=True, thin=2)
     results = bench.main(args)["wide"]
     out = capsys.readouterr().out
     assert [name for _, name, _ in results] == ["horseshoe, tau ~ C+(0, tau0)", "Bayesian lasso"]

@@ -137,27 +137,38 @@ def matvec(X, w):
     return np.asarray(w, dtype=float).copy() if X is None else X @ w
 
 
+def abs_design(X):
+    """``|X|`` elementwise (None for the identity): what the slopes' rounding bound needs."""
+    return None if X is None else np.abs(X)
+
+
 def rmatvec(X, r):
     """``X.T @ r``, with ``X=None`` meaning the identity."""
     return np.asarray(r, dtype=float).copy() if X is None else X.T @ r
 
 
-def certify(likelihood, prior, X, y, coef, intercept, *, fit_intercept, tol, local_mode=False):
-    """Build the :class:`Certificate` of ``(coef, intercept)``."""
-    eta = matvec(X, coef) + intercept
+def certify(likelihood, prior, X, y, coef, intercept, *, fit_intercept, tol, local_mode=False, eta=None, slope=None,
+            abs_X=None):
+    """Build the :class:`Certificate` of ``(coef, intercept)``.
+
+    ``eta`` (``X @ coef + intercept``) and ``slope`` (``X.T @ grad``) may be given when
+    the caller has just computed them at this very point, the same way (the solver's
+    last check); ``abs_X`` (``|X|``) when it is reused over a path.  They only save the
+    products: the certificate is the same to the bit."""
+    eta = matvec(X, coef) + intercept if eta is None else eta
     g = likelihood.grad(eta, y)
-    slope = rmatvec(X, g)
+    slope = rmatvec(X, g) if slope is None else slope
     residual = optimality_violation(prior, coef, slope)
     is_zero = coef == 0
     margin = np.where(is_zero, prior.zero_threshold - np.abs(slope), np.nan)
     intercept_residual = float(abs(g.sum())) if fit_intercept else 0.0
     gap, note = None, ""
     if prior.convex and not local_mode:
-        gap, note = duality_gap(likelihood, prior, X, y, coef, intercept, g, slope)
+        gap, note = duality_gap(likelihood, prior, X, y, coef, intercept, g, slope, eta=eta, abs_X=abs_X)
     return Certificate(slope, prior.zero_threshold, is_zero, margin, residual, intercept_residual, tol, gap, note)
 
 
-def slope_rounding(likelihood, X, y, coef, intercept, g):
+def slope_rounding(likelihood, X, y, coef, intercept, g, *, eta=None, abs_X=None):
     """A bound on the rounding error of each computed slope ``X^T g``.
 
     Two sources: the error of ``g`` (its own rounding, and that of ``eta = Xw + c``
@@ -165,8 +176,8 @@ def slope_rounding(likelihood, X, y, coef, intercept, g):
     observations (``n eps`` times the sum of the absolute summands).
     """
     n, p = y.size, (1 if X is None else X.shape[1])
-    absX = None if X is None else np.abs(X)
-    eta = matvec(X, coef) + intercept
+    absX = None if X is None else (abs_design(X) if abs_X is None else abs_X)
+    eta = matvec(X, coef) + intercept if eta is None else eta
     with np.errstate(over="ignore", invalid="ignore"):
         eta_size = matvec(absX, np.abs(coef)) + abs(intercept)
         g_err = (p + 2) * np.abs(likelihood.hess(eta, y)) * eta_size + (n + 2) * np.abs(g)
@@ -190,7 +201,7 @@ def _gap_at(likelihood, prior, y, coef, eta, g, slope):
     return float(data_term + np.sum(prior_terms))
 
 
-def duality_gap(likelihood, prior, X, y, coef, intercept, g, slope):
+def duality_gap(likelihood, prior, X, y, coef, intercept, g, slope, *, eta=None, abs_X=None):
     r"""Fenchel duality gap with the intercept held at its fitted value, or None (and why).
 
     Primal :math:`P(w) = \sum_i \ell_i(x_i^T w + c) + \sum_j R(w_j)`; dual at
@@ -207,7 +218,7 @@ def duality_gap(likelihood, prior, X, y, coef, intercept, g, slope):
     where slopes of 1e-15 forced ``s = 1e-5`` and a "gap" of 217 at the least-squares
     solution), or ``s^2 u^2 / 2`` of a huge Gaussian scale ``s``.
     """
-    eta = matvec(X, coef) + intercept
+    eta = matvec(X, coef) + intercept if eta is None else eta
     try:
         gap = _gap_at(likelihood, prior, y, coef, eta, g, slope)
     except NotImplementedError:
@@ -216,7 +227,7 @@ def duality_gap(likelihood, prior, X, y, coef, intercept, g, slope):
         return None, "not computable: a term of the dual objective overflows"
     with np.errstate(over="ignore", invalid="ignore"):
         objective = likelihood.value(eta, y) + float(np.sum(prior.penalty(coef)))
-        err = slope_rounding(likelihood, X, y, coef, intercept, g)
+        err = slope_rounding(likelihood, X, y, coef, intercept, g, eta=eta, abs_X=abs_X)
         direction = np.where(slope < 0, -1.0, 1.0)
         outwards = slope + direction * err
         inwards = np.where(np.abs(slope) > err, slope - direction * err, 0.0)

@@ -40,6 +40,10 @@ class SolverOutput:
     converged: bool
     n_iter: int
     message: str
+    #: ``X @ coef + intercept`` and ``X.T @ grad`` at the returned point when the last
+    #: check computed them there (None otherwise): the certificate reuses them.
+    eta: np.ndarray | None = None
+    slope: np.ndarray | None = None
 
 
 def penalty_sum(prior, w, local_mode):
@@ -68,7 +72,8 @@ def solve(X, y, likelihood, prior, *, fit_intercept, coef0, intercept0, tol, max
         if not np.isfinite(worst):
             return SolverOutput(w, c, False, it, "the objective's gradient is not finite (overflow): check the data scale")
         if worst <= tol:
-            return SolverOutput(w, c, True, it - 1, f"certificate holds: largest violation {worst:.3g} <= tol {tol:.3g}")
+            return SolverOutput(w, c, True, it - 1, f"certificate holds: largest violation {worst:.3g} <= tol {tol:.3g}",
+                                eta=eta, slope=slope)
         ws = _working_set(w, viol, p)
         step = _newton_step(X, y, likelihood, prior, prox, w, c, ws, eta, g, fit_intercept, tol)
         if likelihood.quadratic:
