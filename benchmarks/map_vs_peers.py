@@ -106,7 +106,7 @@ def peers(likelihood):
 
         def sk_logistic(X, y, b):
             # scikit-learn >= 1.8 spells the L1 penalty l1_ratio=1 (penalty= is deprecated)
-            return LogisticRegression(l1_ratio=1.0, C=b, solver="liblinear", fit_intercept=False, tol=1e-8,
+            return LogisticRegression(l1_ratio=1.0, C=b, solver="liblinear", fit_intercept=False, tol=1e-6,
                                       max_iter=10_000).fit(X, y).coef_[0]
         out["scikit-learn"] = (sk_logistic, lambda X, y, s: np.array([sk_logistic(X, y, b) for b in s]))
     try:

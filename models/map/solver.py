@@ -20,12 +20,15 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import scipy.linalg
 
 from models.map.certificate import optimality_violation
 
 _MIN_WORKING_SET = 10
 # Local mode (horseshoe): how many Newton steps may be taken without a decrease (see solve).
 _MAX_LOCAL_JUMPS = 5
+# Coordinate sweeps before the first Newton polish (see coordinate_descent).
+_POLISH_AFTER_SWEEPS = 5
 # Halvings of a Newton polish step that stops where a coefficient reaches 0 (see _polish_step).
 _POLISH_HALVINGS = 10
 # A step may leave the objective this many ulps higher and still count as no rise (see _raises).
@@ -166,7 +169,7 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
     Gw = G @ w
     k = w.size
     history = [w.copy()]
-    for _ in range(max_sweeps):
+    for sweep in range(max_sweeps):
         moved = False
         for j in range(k):
             old = w[j]
@@ -179,7 +182,10 @@ def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_
         if optimality_violation(prior, w, Gw - q).max(initial=0.0) <= tol:
             break
         history.append(w.copy())
-        polished = _newton_polish(G, q, w, prior)
+        # Sweeps are cheap (k^2) and usually settle the support in a few; the Newton
+        # polish factorizes the support's Gram (s^3) and lands on the solution once the
+        # support is right: try it after the first few sweeps, then after every sweep.
+        polished = sweep + 1 >= _POLISH_AFTER_SWEEPS and _newton_polish(G, q, w, prior)
         if not (moved or polished):
             # Every exact coordinate update returned its input: further sweeps repeat it
             # (e.g. a coefficient whose minimizer underflows to 0.0); the outer loop judges.
@@ -235,15 +241,14 @@ def _newton_polish_once(G, q, w, prior):
     if s.size == 0:
         return False
     ws = w[s]
-    grad = G[np.ix_(s, s)] @ ws - q[s] + prior.penalty_grad(ws)
-    H = G[np.ix_(s, s)] + np.diag(np.atleast_1d(prior.penalty_hess(ws)))
+    H = G[np.ix_(s, s)]  # a copy: the penalty's curvature is added to its diagonal below
+    grad = H @ ws - q[s] + prior.penalty_grad(ws)
+    H[np.diag_indices_from(H)] += np.atleast_1d(prior.penalty_hess(ws))
     if not (np.all(np.isfinite(H)) and np.all(np.isfinite(grad))):
         return False
-    try:
-        if _polish_step(G, q, w, prior, s, ws - np.linalg.solve(H, grad)):
-            return True
-    except np.linalg.LinAlgError:
-        pass
+    step = _newton_direction(H, grad, prior.convex)
+    if step is not None and _polish_step(G, q, w, prior, s, ws - step):
+        return True
     if prior.convex:
         return False
     # Along a valley of nearly collinear columns, a concave penalty (horseshoe, Student-t)
@@ -253,6 +258,20 @@ def _newton_polish_once(G, q, w, prior):
     if direction is None:
         return False
     return _polish_step(G, q, w, prior, s, ws + direction)
+
+
+def _newton_direction(H, grad, convex):
+    """``H^-1 grad``, or None when ``H`` is singular.  A convex penalty leaves ``H`` positive
+    semi-definite, so a Cholesky factorization (half the work of LU) is tried first."""
+    if convex:
+        try:
+            return scipy.linalg.cho_solve(scipy.linalg.cho_factor(H, check_finite=False), grad, check_finite=False)
+        except np.linalg.LinAlgError:
+            pass  # singular (collinear columns on the support): LU decides
+    try:
+        return np.linalg.solve(H, grad)
+    except np.linalg.LinAlgError:
+        return None
 
 
 def _polish_step(G, q, w, prior, s, new):
