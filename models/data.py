@@ -77,11 +77,16 @@ def make_sparse_regression(n=100, p=50, k=5, *, likelihood="gaussian", sigma=1.0
 # ---------------------------------------------------------------------- checks on user data
 
 
-def as_design(X, feature_names=None):
+def as_design(X, feature_names=None, *, sparse_ok=False):
     """Return ``(X as a 2-D float array, feature names)``.
 
     Accepts numpy arrays, nested lists and pandas DataFrames (whose column names are kept);
-    the values are checked by :func:`as_array`."""
+    the values are checked by :func:`as_array`.  With ``sparse_ok`` (the MAP) a
+    scipy.sparse matrix is kept sparse, as a CSC matrix of floats (:func:`as_sparse_design`)."""
+    if sparse_ok and _is_sparse(X):
+        X = as_sparse_design(X)
+        return X, [f"x{j}" for j in range(X.shape[1])] if feature_names is None else check_names(
+            feature_names, X.shape[1], "columns of X")
     names = None
     if hasattr(X, "columns") and hasattr(X, "dtypes"):  # pandas DataFrame, without importing pandas
         _check_columns(X)
@@ -97,6 +102,27 @@ def as_design(X, feature_names=None):
     if names is None:
         return X, [f"x{j}" for j in range(X.shape[1])]
     return X, check_names(names, X.shape[1], "columns of X")
+
+
+def as_sparse_design(X):
+    """A scipy.sparse design as a CSC matrix of float64 (a copy: the caller's matrix is never
+    changed), its stored values checked as :func:`as_array` checks dense ones, duplicate
+    entries summed."""
+    import scipy.sparse as sp
+
+    if X.ndim != 2:
+        raise CuspInputError(f"X must be a 2-D matrix (rows = observations), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise CuspInputError(f"X is empty (shape {X.shape}): give at least one row and one column")
+    X = sp.csc_matrix(X, copy=True)
+    X.data = as_array(X.data, "X (its stored values)")
+    X.sum_duplicates()
+    return X
+
+
+def is_sparse_design(X) -> bool:
+    """True for a scipy.sparse design (the MAP takes one; the samplers do not)."""
+    return _is_sparse(X)
 
 
 def check_names(names, count, what) -> list[str]:
@@ -130,8 +156,8 @@ def as_array(value, name) -> np.ndarray:
     """
     if _is_sparse(value):
         raise CuspInputError(
-            f"{name} is a scipy.sparse matrix (shape {value.shape}): scipy.sparse designs are not supported yet; "
-            f"densify it with {name}.toarray() if it fits in memory")
+            f"{name} is a scipy.sparse matrix (shape {value.shape}): only the MAP takes a sparse design (Model.map, "
+            f"map_path); here densify it with {name}.toarray() if it fits in memory")
     if isinstance(value, np.ma.MaskedArray):
         hidden = int(np.count_nonzero(np.ma.getmaskarray(value)))
         if hidden:
@@ -262,7 +288,11 @@ def column_notes(X, names, prior, *, fit_intercept) -> list[str]:
     """Plain-language notes on columns the data cannot identify, and what the prior does
     with them: all-zero (or, with an intercept, constant) columns and identical columns."""
     notes = []
-    spread = np.ptp(X, axis=0) if fit_intercept else np.max(np.abs(X), axis=0)
+    if _is_sparse(X):  # the implicit zeros count: scipy's max/min over a column include them
+        high, low = X.max(axis=0).toarray().ravel(), X.min(axis=0).toarray().ravel()
+        spread = high - low if fit_intercept else np.maximum(np.abs(high), np.abs(low))
+    else:
+        spread = np.ptp(X, axis=0) if fit_intercept else np.max(np.abs(X), axis=0)
     flat = [names[j] for j in np.flatnonzero(spread == 0)]
     if flat:
         what = "constant" if fit_intercept else "all zero"
@@ -290,7 +320,7 @@ def _identical_columns(X, candidates):
     groups, current = [], [int(candidates[order[0]])]
     for k, is_close in enumerate(close, start=1):
         j = int(candidates[order[k]])
-        if is_close and np.array_equal(X[:, current[0]], X[:, j]):
+        if is_close and _same_column(X, current[0], j):
             current.append(j)
             continue
         if len(current) > 1:
@@ -299,6 +329,12 @@ def _identical_columns(X, candidates):
     if len(current) > 1:
         groups.append(sorted(current))
     return groups
+
+
+def _same_column(X, a, b) -> bool:
+    if _is_sparse(X):
+        return (X[:, a] != X[:, b]).nnz == 0
+    return np.array_equal(X[:, a], X[:, b])
 
 
 def _split_rule(prior) -> str:

@@ -135,7 +135,9 @@ class Model:
     def mode(self) -> str:
         return self._capabilities[1]
 
-    def _check_data(self, X, y, feature_names):
+    def _check_data(self, X, y, feature_names, *, sparse_ok=False):
+        """``(X, y, names)`` checked; ``sparse_ok``: a scipy.sparse ``X`` is kept sparse (CSC)
+        for the MAP, instead of one clear error (the samplers need a dense design)."""
         if self.normal_means:
             if X is not None:
                 raise CuspInputError("normal_means takes no X: call map(y=y)")
@@ -145,7 +147,7 @@ class Model:
             return None, y, names
         if X is None or y is None:
             raise CuspInputError("map needs both X and y")
-        X, names = as_design(X, feature_names)
+        X, names = as_design(X, feature_names, sparse_ok=sparse_ok)
         y = self.likelihood.check_y(y)
         check_lengths(X, y, fit_intercept=self.fit_intercept)
         return X, y, names
@@ -177,7 +179,7 @@ class Model:
         ``alpha_max`` converted).  One clear error when no scale gives the all-zero MAP
         (a smooth prior: threshold 0; a pole at 0: every scale).
         """
-        X, y, _ = self._check_data(X, y, None)
+        X, y, _ = self._check_data(X, y, None, sparse_ok=True)
         threshold = self.prior.with_scale(1.0).zero_threshold
         if not 0.0 < threshold < np.inf:
             raise CuspInputError(f"{self.prior.family} has zero threshold {threshold:g} at every scale, so no scale makes "
@@ -219,7 +221,7 @@ class Model:
         -------
         MapResult
         """
-        X, y, names = self._check_data(X, y, feature_names)
+        X, y, names = self._check_data(X, y, feature_names, sparse_ok=True)
         return self._map_checked(X, y, names, coef_init, intercept_init, data_notes=self._column_notes(X, names))
 
     def _penalty_view(self) -> Model:
@@ -461,7 +463,7 @@ class Model:
         Fits run from the smallest scale (strongest prior) up, each warm-started from
         the previous solution; results are returned in the order given.
         """
-        X, y, names = self._check_data(X, y, feature_names)
+        X, y, names = self._check_data(X, y, feature_names, sparse_ok=True)
         scales = self._path_scales(scales, "prior scales")
         # the column notes do not depend on the scale (the split rule depends on the family)
         return self._map_path_checked(X, y, names, scales, self._column_notes(X, names))

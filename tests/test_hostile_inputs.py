@@ -216,11 +216,13 @@ def test_study_refuses_a_bad_seed_before_any_experiment(monkeypatch, seed):
 
 
 # ---------------------------------------------------------------------- 8. sparse designs
-def test_sparse_design_is_refused_plainly():
-    sparse = pytest.importorskip("scipy.sparse")
+def test_sparse_design_is_refused_plainly_where_it_is_not_taken():
+    """The MAP takes a sparse design (tests/test_map_sparse.py); sampling refuses it."""
+    import scipy.sparse as sparse
+
     for make in (sparse.csr_matrix, sparse.csc_array, sparse.coo_matrix):
-        _refused(lambda: _model().map(make(X), Y), "X is a scipy.sparse matrix (shape (8, 3))",
-                 "scipy.sparse designs are not supported yet", "X.toarray()")
+        _refused(lambda: _model().sample(make(X), Y, draws=10, tune=10), "X is a scipy.sparse matrix (shape (8, 3))",
+                 "only the MAP takes a sparse design", "X.toarray()")
 
 
 # ---------------------------------------------------------------------- 10. sampling sizes

@@ -21,6 +21,7 @@ import dataclasses
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse as sp
 
 from models.map.certificate import optimality_violation
 
@@ -141,6 +142,10 @@ def _newton_step(X, y, likelihood, prior, prox, w, c, ws, eta, g, fit_intercept,
     h = np.maximum(likelihood.hess(eta, y), 1e-12)
     z = eta - g / h  # working response: the model is 0.5 sum h (z - X w - c)^2
     Xs = X[:, ws]
+    if sp.issparse(Xs):
+        G, q, x_mean, z_mean = _sparse_weighted_gram(Xs, h, z, fit_intercept)
+        ws_coef = coordinate_descent(G, q, w[ws].copy(), prox, prior, tol=0.1 * tol)
+        return ws_coef, (z_mean - float(x_mean @ ws_coef) if fit_intercept else 0.0)
     if fit_intercept:
         x_mean = (h @ Xs) / h.sum()
         z_mean = float(h @ z) / h.sum()
@@ -154,6 +159,22 @@ def _newton_step(X, y, likelihood, prior, prox, w, c, ws, eta, g, fit_intercept,
     ws_coef = coordinate_descent(G, q, w[ws].copy(), prox, prior, tol=0.1 * tol)
     new_c = z_mean - float(x_mean @ ws_coef) if fit_intercept else 0.0
     return ws_coef, new_c
+
+
+def _sparse_weighted_gram(Xs, h, z, fit_intercept):
+    """The working set's weighted Gram matrix and right-hand side from sparse columns,
+    centred implicitly (the centred columns would be dense): with the h-weighted means
+    ``m`` and total ``H``, ``sum h (x - m)(x - m)' = X' diag(h) X - H m m'`` and
+    ``sum h (x - m)(z - zbar) = X' h (z - zbar)`` (its ``m`` term vanishes)."""
+    HX = Xs.multiply(h[:, None]).tocsc()
+    G = (Xs.T @ HX).toarray()
+    if not fit_intercept:
+        return G, np.asarray(HX.T @ z).ravel(), None, 0.0
+    total = float(h.sum())
+    x_mean = np.asarray(HX.sum(axis=0)).ravel() / total
+    z_mean = float(h @ z) / total
+    G -= total * np.outer(x_mean, x_mean)
+    return G, np.asarray(HX.T @ (z - z_mean)).ravel(), x_mean, z_mean
 
 
 def coordinate_descent(G, q, w, prox, prior, *, tol, max_sweeps=20000, anderson_every=5):
@@ -401,6 +422,8 @@ def _support_newton_step(X, y, likelihood, prior, w, c, eta, g, fit_intercept):
     """
     s = np.flatnonzero(w)
     A = X[:, s]
+    if sp.issparse(A):
+        A = A.toarray()  # the support's columns only
     if fit_intercept:
         A = np.column_stack([A, np.ones(X.shape[0])])
     extra = np.zeros(int(fit_intercept))
