@@ -31,6 +31,7 @@ from priors import CuspInputError, laplace
 from timing import median_time  # benchmarks/timing.py (this folder is on sys.path)
 
 CASES = ("diabetes", "dense", "wide", "tall", "sparse", "logistic", "poisson")
+PEERS = ("scikit-learn", "skglm", "celer")
 SIZES = {  # (n, p) at full size and with --quick
     "dense": ((1000, 5000), (200, 500)), "wide": ((200, 20_000), (50, 1000)), "tall": ((20_000, 500), (2000, 50)),
     "sparse": ((10_000, 100_000), (1000, 5000)), "logistic": ((2000, 5000), (200, 300)),
@@ -188,7 +189,7 @@ def run_case(name, args):
     print(f"\n{name}: {likelihood}, n = {X.shape[0]}, p = {X.shape[1]}{' (scipy.sparse CSC)' if sp.issparse(X) else ''}")
     for kind, scales in (("one fit", single), (f"{args.path_points}-pt path", path)):
         solvers = {"cusp": (lambda X, y, b: cusp_fit(likelihood, X, y, b), lambda X, y, s: cusp_path(likelihood, X, y, s))}
-        solvers.update(peers(likelihood))
+        solvers.update({k: v for k, v in peers(likelihood).items() if k in args.peers})
         results = {}
         for solver, fns in solvers.items():
             if fns is None:
@@ -230,6 +231,7 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--path-points", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
+    parser.add_argument("--peers", nargs="+", default=list(PEERS), choices=PEERS)
     t0 = time.perf_counter()
     main(parser.parse_args())
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")

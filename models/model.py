@@ -12,7 +12,7 @@ from priors import CuspDataWarning, CuspInputError, Prior, gaussian
 from priors.validation import (SCALE_RANGE, check_bool, check_number, check_positive, check_probability, check_scale, check_seed,
                                check_whole)
 
-from models.map.solver import penalty_sum, solve
+from models.map.solver import GramCache, penalty_sum, solve
 from models.data import as_design, check_lengths, check_names, column_notes, describe_value
 from models.map.certificate import abs_design, certify, matvec
 from models.fit import FitResult
@@ -239,9 +239,10 @@ class Model:
         return (f"scale_by_sigma: the prior's scale is {self.prior.scale:g} x sigma ({sigma:g}) = "
                 f"{self.prior.scale * sigma:.6g}")
 
-    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None, abs_X=None):
+    def _map_checked(self, X, y, names, coef_init, intercept_init, tol_abs=None, data_notes=None, abs_X=None, gram=None):
         if self.scale_by_sigma and self.prior.has_map_view:
-            res = self._penalty_view()._map_checked(X, y, names, coef_init, intercept_init, tol_abs, data_notes, abs_X)
+            res = self._penalty_view()._map_checked(X, y, names, coef_init, intercept_init, tol_abs, data_notes, abs_X,
+                                                    gram)
             return dataclasses.replace(res, notes=(*res.notes, self._scaled_note()))
         if not self.prior.has_map_view:
             raise CuspInputError(f"{self.prior.describe()} has no MAP: {self.prior.no_map_reason}")
@@ -272,7 +273,7 @@ class Model:
             out = solve(
                 X, y, self.likelihood, self.prior,
                 fit_intercept=self.fit_intercept, coef0=coef0, intercept0=c0 if self.fit_intercept else 0.0,
-                tol=tol_abs, max_iter=self.max_iter, local_mode=self.local_mode,
+                tol=tol_abs, max_iter=self.max_iter, local_mode=self.local_mode, gram=gram,
             )
             coef, intercept, converged, n_iter, message = out.coef, out.intercept, out.converged, out.n_iter, out.message
             eta, slope = out.eta, out.slope
@@ -504,10 +505,12 @@ class Model:
         coef, intercept = None, None
         tol_abs = self._tolerance(X, y)  # the tolerance does not depend on the prior
         abs_X = abs_design(X) if self.prior.convex else None  # the gap's rounding bound, once per path
+        # a quadratic likelihood's Gram products are the same at every scale: computed once
+        gram = GramCache(X, self.fit_intercept) if self.likelihood.quadratic and X is not None else None
         for k in np.argsort(scales, kind="stable"):
             model = Model(self.likelihood, self.prior.with_scale(float(scales[k])), scale_by_sigma=self.scale_by_sigma,
                           fit_intercept=self.fit_intercept, tol=self.tol, max_iter=self.max_iter)
-            res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes, abs_X)
+            res = model._map_checked(X, y, names, coef, intercept, tol_abs, data_notes, abs_X, gram)
             results[k] = res
             coef, intercept = res.coef, res.intercept
         return MapPath(

@@ -48,3 +48,19 @@ def test_posterior_benchmark_wide_case_reports_targets_and_profile(capsys):
     for _, _, r in results:
         assert r["divergences"] is None and r["min_ess"] > 0 and r["wall_s"] > 0
     assert out.count("(target <= 60)") == 2 and out.count("where the time goes, p=40") == 2
+
+
+def test_map_vs_peers_benchmark_compares_supports_and_objectives(capsys):
+    """Two cases on small sizes against scikit-learn (skglm and celer compile for seconds:
+    the smoke test leaves them out); cusp's sparse design is timed, not refused."""
+    bench = load("map_vs_peers")
+    args = argparse.Namespace(case=["diabetes", "sparse"], quick=True, repeats=1, path_points=5, peers=["scikit-learn"])
+    rows = bench.main(args)
+    out = capsys.readouterr().out
+    assert {(r["case"], r["kind"], r["solver"]) for r in rows} == {
+        (case, kind, solver) for case in ("diabetes", "sparse") for kind in ("one fit", "5-pt path")
+        for solver in ("cusp", "scikit-learn")}
+    assert out.count("same supports True") == 4 and "n/a" not in out
+    diffs = [float(x) for x in re.findall(r"objective rel diff (\S+)", out)]
+    assert len(diffs) == 4 and max(diffs) < 1e-7
+    assert all(r["memory"] > 0 for r in rows if r["case"] == "sparse")

@@ -119,3 +119,20 @@ def test_prior_without_a_pymc_form_is_refused_where_sampling_needs_it():
 def test_no_mixture_gibbs_message_says_use_nuts():
     with pytest.raises(CuspInputError, match="use NUTS"):
         gibbs_posterior(np.eye(2), np.ones(2), regularized_horseshoe(1.0), sigma=1.0)
+
+
+def test_a_declared_elastic_net_form_is_the_penalty_and_its_prox(prior):
+    """Every registered prior: a declared ``(l1, l2)`` must be its penalty exactly, and its
+    prox the closed form the compiled solver uses; the Laplace and Gaussian declare one."""
+    form = prior.elastic_net_form
+    if prior.family in ("laplace", "gaussian"):
+        assert form is not None
+    if form is None:
+        return
+    l1, l2 = form
+    w = np.array([-3.0, -0.2, 0.0, 1e-8, 0.7, 5.0]) * prior.scale
+    np.testing.assert_allclose(prior.penalty(w), l1 * np.abs(w) + 0.5 * l2 * w**2, rtol=1e-12, atol=1e-300)
+    for step in (0.01, 1.0, 30.0):
+        v = w * 2.0 + 0.1 * prior.scale
+        shrunk = np.sign(v) * np.maximum(np.abs(v) - step * l1, 0.0) / (1.0 + step * l2)
+        np.testing.assert_allclose(prior.prox(v, step), shrunk, rtol=1e-12, atol=1e-300)
