@@ -105,17 +105,20 @@ def as_design(X, feature_names=None, *, sparse_ok=False):
 
 
 def as_sparse_design(X):
-    """A scipy.sparse design as a CSC matrix of float64 (a copy: the caller's matrix is never
-    changed), its stored values checked as :func:`as_array` checks dense ones, duplicate
-    entries summed."""
+    """A scipy.sparse design as a CSC matrix of float64, its stored values checked as
+    :func:`as_array` checks dense ones.  A canonical CSC float64 matrix is used as it is
+    (read, never written); any other is converted into a new one (duplicate entries
+    summed), so the caller's matrix is never changed."""
     import scipy.sparse as sp
 
     if X.ndim != 2:
         raise CuspInputError(f"X must be a 2-D matrix (rows = observations), got shape {X.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise CuspInputError(f"X is empty (shape {X.shape}): give at least one row and one column")
-    X = sp.csc_matrix(X, copy=True)
-    X.data = as_array(X.data, "X (its stored values)")
+    as_array(X.data, "X (its stored values)")  # the one check of data values
+    if X.format == "csc" and X.dtype == np.float64 and X.has_canonical_format:
+        return X  # used as it is (cusp never writes into it): no second copy of a large design
+    X = sp.csc_matrix(X, dtype=np.float64, copy=True)
     X.sum_duplicates()
     return X
 

@@ -178,7 +178,24 @@ class SparseRegressor(RegressorMixin, _SparseEstimator):
         return _predictive_draws(self, X, lambda eta, sigma, rng: eta + sigma[:, None] * rng.standard_normal(eta.shape))
 
 
-class SparseClassifier(ClassifierMixin, _SparseEstimator):
+class _BinaryPredictions:
+    """What both classifiers predict from ``coef_``, ``intercept_`` and ``classes_``."""
+
+    def decision_function(self, X):
+        """The log-odds of the positive class ``classes_[1]``."""
+        return self._linear_predictor(X)
+
+    def predict_proba(self, X):
+        """Columns: P(classes_[0]), P(classes_[1])."""
+        return _two_columns(self.decision_function(X))
+
+    def predict(self, X):
+        """The more probable label."""
+        check_is_fitted(self, "coef_")
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+
+class SparseClassifier(ClassifierMixin, _BinaryPredictions, _SparseEstimator):
     r"""Binary logistic regression under a sparsity prior: exact MAP or posterior.
 
     .. math:: \min_{w, c}\; -\sum_i \log p(y_i \mid \sigma(x_i^\top w + c)) + \sum_j \mathrm{pen}(w_j)
@@ -201,19 +218,6 @@ class SparseClassifier(ClassifierMixin, _SparseEstimator):
             raise CuspInputError("sigma has no meaning for the logistic likelihood; leave it None")
         self.classes_, coded = _binary_labels(y, type(self).__name__)
         return self._fit_checked(X, coded.astype(float))
-
-    def decision_function(self, X):
-        """The log-odds of the positive class ``classes_[1]``."""
-        return self._linear_predictor(X)
-
-    def predict_proba(self, X):
-        """Columns: P(classes_[0]), P(classes_[1])."""
-        return _two_columns(self.decision_function(X))
-
-    def predict(self, X):
-        """The more probable label."""
-        check_is_fitted(self, "coef_")
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
     def predict_draws(self, X):
         """Posterior predictive draws of the 0/1 label (1 = ``classes_[1]``), shape
@@ -442,7 +446,7 @@ class SparseRegressorCV(RegressorMixin, _SparseCV):
         return self._linear_predictor(X)
 
 
-class SparseClassifierCV(ClassifierMixin, _SparseCV):
+class SparseClassifierCV(ClassifierMixin, _BinaryPredictions, _SparseCV):
     __doc__ = r"""The prior scale of :class:`SparseClassifier` chosen by K-fold cross-validation of
     held-out log loss (the mean negative log-likelihood per observation) on exact MAP paths:
     scikit-learn's ``LogisticRegressionCV(penalty="l1", scoring="neg_log_loss")`` for any
@@ -482,16 +486,3 @@ class SparseClassifierCV(ClassifierMixin, _SparseCV):
         X, y = validate_data(self, X, y, dtype=np.float64)
         self.classes_, coded = _binary_labels(y, type(self).__name__)
         return self._cross_validate(X, coded.astype(float))
-
-    def decision_function(self, X):
-        """The log-odds of the positive class ``classes_[1]`` under the refit."""
-        return self._linear_predictor(X)
-
-    def predict_proba(self, X):
-        """Columns: P(classes_[0]), P(classes_[1])."""
-        return _two_columns(self.decision_function(X))
-
-    def predict(self, X):
-        """The more probable label."""
-        check_is_fitted(self, "coef_")
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]

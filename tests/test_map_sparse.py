@@ -159,3 +159,14 @@ def test_compiled_sweep_makes_the_python_prox_updates(net_prior):
         np.testing.assert_allclose(w1, w2, rtol=1e-12, atol=1e-14)
         assert np.array_equal(w1 == 0.0, w2 == 0.0)
     assert (w1 == 0.0).any() == (net_prior.zero_threshold > 0)
+
+
+def test_absolute_products_of_a_sparse_design_equal_those_of_its_stored_absolute_value():
+    from models.map.certificate import abs_design
+
+    X, _ = _sparse_data(n=80, p=300)
+    X.data[::3] *= -1.0
+    A, rng = abs_design(X), np.random.default_rng(0)
+    v, r = rng.standard_normal(300), rng.standard_normal(80)
+    np.testing.assert_allclose(A @ v, abs(X) @ v, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(A.T @ r, abs(X).T @ r, rtol=1e-13, atol=1e-13)

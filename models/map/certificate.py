@@ -23,6 +23,7 @@ import dataclasses
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 #: A zero is certified only if ``|slope| <= threshold * (1 + ZERO_RTOL)``, whatever the
 #: solver's tolerance (which may be as loose as 1e-2 of the slopes' scale).
@@ -138,8 +139,16 @@ def matvec(X, w):
 
 
 def abs_design(X):
-    """``|X|`` elementwise (None for the identity): what the slopes' rounding bound needs."""
-    return None if X is None else abs(X)  # (abs, not np.abs: it keeps a scipy.sparse matrix sparse)
+    """``|X|`` elementwise (None for the identity): what the slopes' rounding bound needs.
+    For a scipy.sparse (CSC) design, an object that multiplies by ``|X|`` from ``X``'s own
+    arrays, so the design is not stored twice."""
+    if X is None:
+        return None
+    if sp.issparse(X):
+        from models.map.compiled import AbsoluteCSC
+
+        return AbsoluteCSC(X)
+    return np.abs(X)
 
 
 def rmatvec(X, r):

@@ -12,9 +12,10 @@ thousands of columns (the sparse and p >> n paths), where the Python loop took
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
-__all__ = ["elastic_net_sweep"]
+__all__ = ["elastic_net_sweep", "AbsoluteCSC"]
 
 
 @njit(cache=True)
@@ -44,3 +45,52 @@ def elastic_net_sweep(G, q, w, Gw, l1, l2):  # pragma: no cover - compiled; test
             w[j] = new
             moved = True
     return moved
+
+
+@njit(cache=True)
+def _csc_abs_matvec(data, indices, indptr, n_rows, v):  # pragma: no cover - compiled
+    out = np.zeros(n_rows)
+    for j in range(indptr.size - 1):
+        vj = v[j]
+        if vj != 0.0:
+            for k in range(indptr[j], indptr[j + 1]):
+                out[indices[k]] += abs(data[k]) * vj
+    return out
+
+
+@njit(cache=True)
+def _csc_abs_rmatvec(data, indices, indptr, r):  # pragma: no cover - compiled
+    out = np.zeros(indptr.size - 1)
+    for j in range(indptr.size - 1):
+        total = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            total += abs(data[k]) * r[indices[k]]
+        out[j] = total
+    return out
+
+
+class AbsoluteCSC:
+    """``|X|`` of a CSC matrix without storing it: ``A @ v`` and ``A.T @ r`` are computed
+    from ``X``'s own arrays (the certificate's rounding bound needs both; a stored ``|X|``
+    would double the design's memory)."""
+
+    def __init__(self, X):
+        self.X = X
+        self.shape = X.shape
+
+    def __matmul__(self, v):
+        X = self.X
+        return _csc_abs_matvec(X.data, X.indices, X.indptr, X.shape[0], np.ascontiguousarray(v, dtype=float))
+
+    @property
+    def T(self):
+        return _TransposedAbsolute(self.X)
+
+
+class _TransposedAbsolute:
+    def __init__(self, X):
+        self.X = X
+
+    def __matmul__(self, r):
+        X = self.X
+        return _csc_abs_rmatvec(X.data, X.indices, X.indptr, np.ascontiguousarray(r, dtype=float))
