@@ -32,9 +32,11 @@ ESTIMATORS = [
     SparseRegressorCV(n_scales=5, cv=3),
     SparseClassifierCV(n_scales=5, cv=3),
     SparsePoissonRegressor(),
-    # one chain: PyMC samples it in-process (the Poisson posterior is NUTS, not Gibbs)
-    SparsePoissonRegressor(inference="posterior", draws=20, tune=10, chains=1, random_seed=0),
 ]
+# The Poisson posterior is NUTS (not Gibbs): each of the checks' 28 fits compiles a PyMC
+# model (~1 s each), so its checks run in the slow tier (CI runs both tiers).  One chain:
+# PyMC samples it in-process.
+SLOW_ESTIMATORS = [SparsePoissonRegressor(inference="posterior", draws=20, tune=10, chains=1, random_seed=0)]
 
 # scikit-learn's regressor checks fit continuous targets (e.g. 0.37); the Poisson
 # posterior refuses non-integer counts (PyMC's Poisson has no density between integers,
@@ -57,6 +59,14 @@ def _expected_failures(estimator):
 def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cusp's data warnings (constant columns...) on the checks' toy data
+        check(estimator)
+
+
+@pytest.mark.slow
+@parametrize_with_checks(SLOW_ESTIMATORS, expected_failed_checks=_expected_failures)
+def test_scikit_learn_estimator_checks_on_the_poisson_posterior(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         check(estimator)
 
 
