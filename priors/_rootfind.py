@@ -5,6 +5,8 @@ Every prox of a symmetric penalty reduces to a scalar equation ``f(x) = 0`` on a
 bracket keeps it safe where the penalty's curvature blows up (near 0 for bridge p < 1).
 """
 
+import math
+
 import numpy as np
 
 
@@ -35,6 +37,27 @@ def solve_increasing(f, fprime, lo, hi, *, max_iter=200):
             active &= ~done
             if not np.any(active):
                 break
+    return x
+
+
+def solve_increasing_scalar(f, fprime, lo, hi, *, max_iter=200):
+    """:func:`solve_increasing` for one root, on Python floats (same steps and stopping rule)."""
+    x = 0.5 * (lo + hi)
+    for _ in range(max_iter):
+        fx = f(x)
+        if fx <= 0:
+            lo = x
+        if fx >= 0:
+            hi = x
+        try:
+            newton = x - fx / fprime(x)
+        except (ZeroDivisionError, OverflowError):
+            newton = math.nan
+        x_new = newton if (math.isfinite(newton) and lo < newton < hi) else 0.5 * (lo + hi)
+        done = x_new == x or hi - lo <= 4 * math.ulp(max(abs(hi), 1e-300))
+        x = x_new
+        if done:
+            break
     return x
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from .validation import check_number, check_scale
-from ._rootfind import solve_increasing, solve_increasing_log
+from ._rootfind import solve_increasing, solve_increasing_log, solve_increasing_scalar
 from .base import Prior, as_float_array, unwrap
 from .laplace import soft_threshold
 
@@ -77,6 +77,9 @@ class Bridge(Prior):
         if p > 1:
             x = self._prox_smooth(a, step)
             return unwrap(np.sign(v) * np.where(a == 0, 0.0, x))
+        if v.ndim == 0:  # the MAP's coordinate sweeps: one coordinate at a time
+            x = _prox_nonconvex_scalar(float(a), float(lam), p)
+            return 0.0 if x == 0 else math.copysign(x, float(v))
         x = self._prox_nonconvex(a, lam)
         return unwrap(np.where(x == 0, 0.0, np.sign(v) * x))
 
@@ -169,3 +172,17 @@ class Bridge(Prior):
 def bridge(scale: float = 1.0, p: float = 0.5) -> Bridge:
     """Bridge / generalized normal prior with density proportional to ``exp(-|w/s|^p)``."""
     return Bridge(scale, p)
+
+
+def _prox_nonconvex_scalar(a: float, lam: float, p: float) -> float:
+    """:meth:`Bridge._prox_nonconvex` for one ``|v|`` on floats: the same stationarity
+    root and the same comparison with 0 (~20x faster than 0-d arrays)."""
+    try:
+        x_min = (lam * p * (1 - p)) ** (1 / (2 - p))
+        if not (lam > 0 and a > x_min + lam * p * x_min ** (p - 1)):
+            return 0.0
+        root = solve_increasing_scalar(lambda x: x + lam * p * x ** (p - 1) - a,
+                                       lambda x: 1 - lam * p * (1 - p) * x ** (p - 2), x_min, a)
+        return root if 0.5 * (root - a) ** 2 + lam * root**p < 0.5 * a**2 else 0.0
+    except (ZeroDivisionError, OverflowError):  # extreme scales: the array path's inf/0 conventions
+        return float(Bridge(1.0, p=p)._prox_nonconvex(np.array([a]), np.array([lam]))[0])

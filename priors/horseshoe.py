@@ -54,6 +54,28 @@ def u_exp_e1_and_complement(u):
     return r, np.where(small, 1.0 - r_direct, tail)
 
 
+def _penalty_grad_scalar(w: float, tau: float) -> float:
+    """:meth:`Horseshoe.penalty_grad` at one float: the formulas of
+    :func:`u_exp_e1_and_complement`, agreeing with the array path to rounding."""
+    if w == 0.0:
+        return 0.0
+    u = 0.5 * (w / tau) ** 2
+    if u <= _ASYMPTOTIC_FROM:
+        e1 = float(exp1(u))
+        if e1 == 0.0 or math.isinf(e1):
+            return float(Horseshoe(tau).penalty_grad(np.asarray(w)))  # the array path's limits
+        r = u * math.exp(u + math.log(e1))
+        one_minus_r = 1.0 - r
+    else:
+        inv = 1.0 / u  # powers of 1/u underflow to 0 where u**k would overflow
+        one_minus_r = sum(-c * inv**k for c, k in zip(_ASYMPTOTIC_SERIES_COEFS, range(1, _ASYMPTOTIC_TERMS.size)))
+        r = 1.0 - one_minus_r
+    return (w / tau**2) * one_minus_r / r
+
+
+_ASYMPTOTIC_SERIES_COEFS = tuple(float(c) for c in _ASYMPTOTIC_COEFS[1:])
+
+
 @dataclasses.dataclass(frozen=True)
 class Horseshoe(Prior):
     r"""Horseshoe prior with global scale ``tau`` (``scale``).
@@ -106,6 +128,10 @@ class Horseshoe(Prior):
 
     def penalty_grad(self, w):
         # d/dw [-log(e^u E1(u))] = (w / tau^2) (1 - r) / r with r = u e^u E1(u).
+        if isinstance(w, float):
+            # the MAP's coordinate sweeps call this on one float at a time (through
+            # prox_local's root search): scalar arithmetic is ~50x faster than 0-d arrays
+            return _penalty_grad_scalar(w, self.scale)
         w = as_float_array(w)
         u = self._u(w)
         with np.errstate(divide="ignore", invalid="ignore"):
