@@ -2,7 +2,7 @@
 
 Commands: ``cusp demo`` (the diabetes data, report folder), ``cusp run MODEL`` (a model
 script or your own CSV), ``cusp report RESULTS`` (re-render without sampling), ``cusp
-priors`` (the prior families), ``cusp map`` (MAP only).  Errors a user can fix are one line
+explore`` (one interactive page), ``cusp priors`` (the prior families), ``cusp map`` (MAP only).  Errors a user can fix are one line
 on stderr with exit code 2; output is written to a staging folder and moved into place
 only when complete, so an interrupted run leaves nothing half-written.
 """
@@ -19,6 +19,8 @@ from models.interrupts import catch_signals, raise_if_interrupted
 from models.io import write_text_atomically
 from models.runs import load_run, save_run
 from models.scripts.common import (
+    chains_int,
+    draws_int,
     OneLineParser,
     add_sampling_arguments,
     parse_params,
@@ -114,6 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--quick", action="store_true", help="smaller grids and tiny sampling (seconds; for tests)")
     study.add_argument("--seed", type=seed_int, default=0, help="random seed (default 0)")
 
+    explore = sub.add_parser("explore", help="one interactive HTML page: move the prior, watch exact zeros appear",
+                             description="Write one self-contained interactive page (opens offline): exact MAPs with "
+                                         "their certificates over the prior scale for four priors, the Gaussian's "
+                                         "concentration, normal means, and the L1/L2/L0.5 geometry. Default data: diabetes.")
+    explore.add_argument("--data", default=None, metavar="FILE.csv", help="your own data (a CSV file with a header row)")
+    explore.add_argument("--target", default=None, metavar="COLUMN", help="the response column of --data")
+    explore.add_argument("--sigma", type=scale_float, default=None,
+                         help=f"Gaussian noise sd (default: {DIABETES_SIGMA:g} for diabetes, least squares' residual sd for --data)")
+    explore.add_argument("-o", "--output", default="cusp-explore.html", help="HTML file to write (default ./cusp-explore.html)")
+    explore.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    explore.add_argument("--draws", type=draws_int, default=500,
+                         help="Gibbs draws per chain (and as many warm-up sweeps) at each sampled scale (default 500)")
+    explore.add_argument("--chains", type=chains_int, default=2, help="chains at each sampled scale (default 2)")
+    explore.add_argument("--seed", type=seed_int, default=0, help="random seed of the Gibbs draws (default 0)")
+
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
     m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
     m.add_argument("--prior", default="laplace", metavar="SPEC",
@@ -185,13 +202,57 @@ def _demo(args):
     with staged_folder(args.out, force=args.force) as tmp:
         _write_run(run, os.path.join(tmp, run.name))
         _write_study(os.path.join(tmp, "study"), quick=args.quick_study, seed=args.seed)
+        from reports.explorer import write_explorer
+
+        _step("the explorer: exact MAPs over the prior scale, four priors")
+        exploration = _exploration(seed=args.seed, draws=min(args.draws, 500), chains=args.chains)
+        write_explorer(exploration, tmp, "explore.html")
         entries = [
             (run.title, f"{run.name}/index.html", run.description.split(". ")[0]),
             ("Singularity, not concentration: the study", "study/index.html",
              "Eight experiments: exact zeros come from a kink or pole of the prior at 0 (or of a decision's loss), never from its height there"),
+            ("The explorer: move the prior, watch exact zeros appear", "explore.html",
+             "One interactive page: exact MAPs and their certificates over the prior scale, the Gaussian's concentration, "
+             "normal means and the L1/L2/L0.5 geometry"),
         ]
         write_text_atomically(os.path.join(tmp, "index.html"), render_index(entries, title="cusp demo"), suffix=".html")
     _step(f"wrote {os.path.join(args.out, 'index.html')}")
+
+
+def _exploration(data=None, target=None, sigma=None, seed=0, *, draws=500, chains=2):
+    """The explorer's numbers for the diabetes data or a CSV file (checked before any work)."""
+    from models.explorer import explore
+    from models.scripts.regression import load_csv
+
+    if data is None:
+        if target is not None:
+            raise CuspInputError("--target names a column of --data; give --data FILE.csv too")
+        from models import load_diabetes
+
+        X, y, names = load_diabetes()
+        return explore(X, y, names, sigma=DIABETES_SIGMA if sigma is None else sigma, label="diabetes",
+                       target="disease progression", random_seed=seed, draws=draws, chains=chains,
+                       sigma_note="cusp's diabetes noise sd" if sigma is None else "given")
+    if target is None:
+        raise CuspInputError("--data needs --target COLUMN, the response to regress on the other columns")
+    X, y, names, notes = load_csv(data, target)
+    return explore(X, y, names, sigma=sigma, label=os.path.basename(data), target=target, random_seed=seed, draws=draws,
+                   chains=chains)
+
+
+def _explore(args):
+    from reports.explorer import write_explorer
+
+    folder, filename = os.path.split(os.path.abspath(args.output))
+    if os.path.isdir(args.output):
+        raise CuspInputError(f"{args.output} is a folder; give -o a file name such as explore.html")
+    if os.path.lexists(args.output) and not args.force:
+        raise CuspInputError(f"{args.output} already exists; choose another name or allow overwriting (--force)")
+    if args.data is not None and os.path.abspath(args.data) == os.path.abspath(args.output):
+        raise CuspInputError("-o would overwrite the --data file; choose another output name")
+    exploration = _exploration(args.data, args.target, args.sigma, args.seed, draws=args.draws, chains=args.chains)
+    path = write_explorer(exploration, folder, filename, force=args.force)
+    _step(f"wrote {os.path.relpath(path)} (computed in {exploration.seconds:.1f} s)")
 
 
 def _write_study(folder, *, quick, seed):
@@ -278,4 +339,6 @@ def _dispatch(args) -> int:
         _report(args)
     elif args.command == "study":
         _study(args)
+    elif args.command == "explore":
+        _explore(args)
     return 0

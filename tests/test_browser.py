@@ -56,8 +56,25 @@ def _images(page):
 def test_demo_index_links_a_working_report(demo_folder, browser):
     page, errors, requests = _open(browser, demo_folder / "index.html")
     links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
-    assert "diabetes/index.html" in links and "study/index.html" in links
+    assert "diabetes/index.html" in links and "study/index.html" in links and "explore.html" in links
     assert not errors
+    assert all(u.startswith(("file:", "data:")) for u in requests), requests
+    page.close()
+
+
+def test_demo_explorer_opens_and_answers_the_slider(demo_folder, browser):
+    """The demo's explorer (tiny sampling: one chain, so no r_hat) runs without an error
+    and its zero count follows the slider (the full checks are in test_explorer.py)."""
+    page, errors, requests = _open(browser, demo_folder / "explore.html")
+    page.wait_for_selector("body[data-ready=true]")
+    page.select_option("#prior", "laplace")
+    page.focus("#scale")
+    page.keyboard.press("Home")
+    assert page.get_attribute("#n-zeros", "data-value") == "10"  # below the all-zero scale
+    page.keyboard.press("End")
+    assert int(page.get_attribute("#n-zeros", "data-value")) < 10
+    assert "r_hat not available (one chain)" in page.text_content("#posterior-note")
+    assert not errors, errors
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     page.close()
 

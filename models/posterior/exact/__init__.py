@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from .gaussian import GaussianPosterior, gaussian_posterior
-from .horseshoe import HorseshoeMoments, horseshoe_marginal_logpdf, horseshoe_posterior_moments
+from .horseshoe import (HorseshoeMeanMedian, HorseshoeMoments, horseshoe_marginal_logpdf, horseshoe_posterior_mean_median,
+                        horseshoe_posterior_moments)
 from .laplace import LaplacePosterior, laplace_posterior
 from .spike_and_slab import SpikeAndSlabPosterior, spike_and_slab_posterior
 
 __all__ = [
-    "GaussianPosterior", "HorseshoeMoments", "LaplacePosterior", "SpikeAndSlabPosterior",
-    "gaussian_posterior", "horseshoe_marginal_logpdf", "horseshoe_posterior_moments",
+    "GaussianPosterior", "HorseshoeMeanMedian", "HorseshoeMoments", "LaplacePosterior", "SpikeAndSlabPosterior",
+    "gaussian_posterior", "horseshoe_marginal_logpdf", "horseshoe_posterior_mean_median", "horseshoe_posterior_moments",
     "laplace_posterior", "spike_and_slab_posterior", "normal_means_posterior",
 ]
 
