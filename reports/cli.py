@@ -197,16 +197,22 @@ def _demo(args):
     script_args = parser.parse_args([])  # the script's defaults ...
     for key in ("draws", "tune", "chains", "seed", "sampler", "progress", "select"):  # ... with the demo's sampling options
         setattr(script_args, key, getattr(args, key))
-    _step("diabetes data: Gaussian, Laplace and horseshoe priors")
-    run = diabetes.run(script_args)
-    with staged_folder(args.out, force=args.force) as tmp:
-        _write_run(run, os.path.join(tmp, run.name))
-        _write_study(os.path.join(tmp, "study"), quick=args.quick_study, seed=args.seed)
-        from reports.explorer import write_explorer
+    from reports.background import Background
+    from reports.explorer import write_explorer
 
-        _step("the explorer: exact MAPs over the prior scale, four priors")
-        exploration = _exploration(seed=args.seed, draws=min(args.draws, 500), chains=args.chains)
-        write_explorer(exploration, tmp, "explore.html")
+    with staged_folder(args.out, force=args.force) as tmp:
+        # the study runs in a second process while this one fits, renders and explores
+        study = Background(_write_study, os.path.join(tmp, "study"), quick=args.quick_study, seed=args.seed)
+        try:
+            _step("diabetes data: Gaussian, Laplace and horseshoe priors")
+            run = diabetes.run(script_args)
+            _write_run(run, os.path.join(tmp, run.name))
+            _step("the explorer: exact MAPs over the prior scale, four priors")
+            exploration = _exploration(seed=args.seed, draws=min(args.draws, 500), chains=args.chains)
+            write_explorer(exploration, tmp, "explore.html")
+            study.result()
+        finally:
+            study.stop()
         entries = [
             (run.title, f"{run.name}/index.html", run.description.split(". ")[0]),
             ("Singularity, not concentration: the study", "study/index.html",

@@ -105,6 +105,48 @@ def test_a_signal_while_working_exits_130_and_writes_nothing(tmp_path, signame, 
     assert os.listdir(tmp_path) == []
 
 
+def _processes_mentioning(text):
+    """PIDs of live processes whose command line contains ``text``."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if text.encode() in fh.read():
+                    found.append(int(pid))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+@pytest.mark.parametrize("to_group", [True, False], ids=["Ctrl-C to the process group", "SIGTERM to cusp"])
+def test_a_signal_during_the_demo_stops_its_study_process_and_writes_nothing(tmp_path, to_group):
+    """The demo's study runs in a forked process: Ctrl-C in a terminal (SIGINT to the whole
+    process group) or SIGTERM to cusp exits 130, leaves no output or staging folder and no
+    process behind."""
+    out = tmp_path / "demo-out"
+    proc = subprocess.Popen([sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60",
+                             "--chains", "1", "--no-progress", "--quick-study"], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    lines = []
+    for line in proc.stderr:  # wait until both processes work
+        lines.append(line)
+        if "the study" in line:
+            break
+    time.sleep(1.0)
+    assert proc.poll() is None, "".join(lines)
+    if to_group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        os.kill(proc.pid, signal.SIGTERM)
+    err = "".join(lines) + proc.stderr.read()
+    assert proc.wait(timeout=120) == 130, err
+    assert err.strip().splitlines()[-1].endswith("no output was written"), err
+    assert "Traceback" not in err
+    time.sleep(0.5)
+    assert os.listdir(tmp_path) == []
+    assert _processes_mentioning(str(out)) == []
+
+
 def test_pymc_returning_the_draws_made_before_ctrl_c_is_refused(tmp_path):
     """In-process: a SIGINT while PyMC draws (PyMC then returns the draws so far) raises
     Interrupted from Model.sample instead of returning them."""
