@@ -311,11 +311,13 @@ def _cusp(*argv, cwd):
     (["-o", "exists.html"], "exists.html already exists"),
     (["-o", "folder"], "is a folder"),
     (["--data", "d.csv", "--target", "y", "-o", "d.csv", "--force"], "would overwrite the --data file"),
+    (["--data", "short.csv", "--target", "y"], "give it with --sigma"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, argv, message):
     from reports.cli import main
 
     (tmp_path / "d.csv").write_text("a,b,y\n1,2,3\n2,1,4\n3,5,2\n4,4,8\n", encoding="utf-8")
+    (tmp_path / "short.csv").write_text("a,b,y\n1,2,3\n2,1,4\n3,5,2\n", encoding="utf-8")  # n = 3 <= p + 1
     (tmp_path / "exists.html").write_text("mine", encoding="utf-8")
     (tmp_path / "folder").mkdir()
     before = sorted(os.listdir(tmp_path))
