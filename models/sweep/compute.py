@@ -204,7 +204,13 @@ def compute_cell(payload) -> dict:
             rows = _posterior_rows(key, model_for, grid, train, data, sigma, cell_seed(key["entropy"], payload["hash"]))
     seconds = time.perf_counter() - start
     if "time" in key["metrics"]:
-        rows.append(["map" if key["task"] == "map_path" else "posterior", key.get("scale_index"), None if key["task"] == "map_path" else float(grid[key["scale_index"]]),
-                     "seconds", seconds])
+        at = key.get("scale_index")
+        rows.append(["map" if at is None else "posterior", at, None if at is None else float(grid[at]), "seconds", seconds])
     notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-    return {"hash": payload["hash"], "rows": rows, "seconds": seconds, "notes": notes}
+    return {"hash": payload["hash"], "rows": [_finite(row) for row in rows], "seconds": seconds, "notes": notes}
+
+
+def _finite(row):
+    """A NaN or infinite value (r_hat of one chain, ...) is stored as None: undefined."""
+    value = row[-1]
+    return row[:-1] + [value if value is not None and np.isfinite(value) else None]

@@ -105,8 +105,8 @@ def local_cluster(n_workers):
 
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **BLAS_ENV}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                            silence_logs=50, env=dict(BLAS_ENV))
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                            dashboard_address=":0", silence_logs=50, env=dict(BLAS_ENV))
 
 
 class _Progress:
@@ -215,7 +215,7 @@ def _compute(todo, spec, out, records, client, workers, scheduler, bar, on_cell)
                 try:
                     own_client = Client(scheduler, timeout="20s")
                 except (OSError, TimeoutError, ValueError) as exc:
-                    raise CuspInputError(f"cannot reach the dask scheduler at {scheduler!r} ({exc}); check --scheduler")
+                    raise CuspInputError(f"cannot reach the dask scheduler at {scheduler!r} ({exc}); check --scheduler") from None
             else:
                 n = min(workers or os.cpu_count() or 1, len(todo))
                 own_cluster = local_cluster(n)

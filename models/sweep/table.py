@@ -20,7 +20,6 @@ has one row with ``metric = "error"`` and the error's text in ``error``.
 from __future__ import annotations
 
 import json
-import math
 import os
 
 import numpy as np
@@ -31,7 +30,8 @@ from models.cv import choose_scale, cv_curve
 from models.io import write_atomically, write_text_atomically
 
 __all__ = ["COLUMNS", "TIMING_METRICS", "SWEEP_FILE", "CELLS_FOLDER", "cell_record", "write_cell", "read_cell",
-           "write_sweep_file", "read_sweep_file", "build_table", "write_table", "read_table", "cv_summary", "replicate_summary", "without_timing"]
+           "write_sweep_file", "read_sweep_file", "build_table", "write_table", "read_table", "cv_summary",
+           "replicate_summary", "without_timing"]
 
 FORMAT = 1
 SWEEP_FILE = "sweep.json"
