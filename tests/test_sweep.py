@@ -418,3 +418,67 @@ def test_a_worker_killed_mid_sweep_every_cell_completes_once(client, tmp_path):
     assert result.computed == n_cells and result.errors == 0
     assert without_timing(result.table).equals(without_timing(undisturbed.table))
     client.wait_for_workers(2, timeout=60)
+
+
+# --------------------------------------------------------------------------- slow tier
+@pytest.mark.slow
+def test_overfitting_preset_reproduces_the_studys_experiment(client, tmp_path):
+    """The preset on the study's quick grids, seed 1: every MAP number (test MSE,
+    support precision and recall, non-zeros) equals experiments.overfitting's for that seed;
+    the posterior means run too (their sampler streams differ from the study's) and have
+    no exact zero, nor any draw exactly 0."""
+    from reports.study.experiments import overfitting
+
+    spec = preset("overfitting")
+    spec["seeds"] = [1]
+    quick = {"gaussian": np.logspace(-3, 1, 5), "laplace": np.logspace(-3, 0, 5), "horseshoe": np.logspace(-3, 0, 4)}
+    for prior in spec["priors"]:
+        prior["scales"] = [float(v) for v in quick[prior["family"]]]
+    spec["posterior"].update(draws=200, tune=100)
+    table = run(spec, client, out=tmp_path / "o").table
+    labels = {"gaussian": "Gaussian", "laplace": "Laplace", "horseshoe": "horseshoe (local mode)"}
+    for seed in (1,):
+        study = overfitting(quick=True, random_seed=seed)
+        assert (study["n"], study["p"], study["k"], study["sigma"]) == (50, 200, 5, 1.0)
+        for family, label in labels.items():
+            ref = study["families"][label]
+            rows = table[(table["prior"] == family) & (table["seed"] == seed) & (table["method"] == "map")]
+
+            def metric(name, column="value"):
+                return rows[rows["metric"] == name].sort_values("scale_index")[column].to_numpy()
+
+            np.testing.assert_array_equal(metric("mse", "scale"), ref["scales"])
+            np.testing.assert_allclose(metric("mse"), ref["test_mse"], rtol=1e-10)
+            np.testing.assert_array_equal(200 - metric("exact_zeros"), ref["n_nonzero"])
+            np.testing.assert_allclose(metric("precision"), ref["precision"], equal_nan=True)
+            np.testing.assert_allclose(metric("recall"), ref["recall"])
+    posterior = table[table["method"] == "posterior"]
+    assert set(posterior["prior"]) == {"laplace", "horseshoe"}
+    assert posterior[posterior["metric"] == "exact_zeros"]["value"].max() == 0
+    assert posterior[posterior["metric"] == "zero_draws"]["value"].max() == 0
+
+
+@pytest.mark.slow
+def test_cli_sigint_mid_sweep_keeps_finished_cells_and_the_rerun_computes_the_rest(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('seeds = 10\n[[datasets]]\nname = "big"\nsynthetic = { n = 1000, p = 300, sparsity = 5, n_test = 100 }\n'
+                    '[[priors]]\nfamily = "laplace"\n[[priors]]\nfamily = "gaussian"\n[scales]\nn = 40\n')
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "reports", "sweep", str(spec), "--out", str(out), "--workers", "2", "--no-progress"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((out / "cells").glob("*.json"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    kept = len(list((out / "cells").glob("*.json")))
+    assert 3 <= kept < 20 and f"{kept} finished cells are kept" in err
+    assert not (out / "results.csv").exists()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"20 cells: {20 - kept} computed, {kept} already done, 0 failed" in done.stderr
