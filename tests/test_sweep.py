@@ -337,6 +337,7 @@ def test_cli_runs_on_a_scheduler_address_and_writes_table_and_report(client, tmp
 
 # --------------------------------------------------------------------------- the report
 def test_report_page_in_a_browser_shows_hostile_labels_as_text(client, tmp_path):
+    from browser_pages import launch, open_page
     from playwright.sync_api import sync_playwright
 
     from reports.sweep import write_sweep_report
@@ -349,15 +350,8 @@ def test_report_page_in_a_browser_shows_hostile_labels_as_text(client, tmp_path)
     html = page_path.read_text()
     assert "<script" not in html and "http://" not in html and "https://" not in html
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(page_path.as_uri())
-        page.wait_for_load_state("load")
+        browser = launch(p)
+        page, errors, requests = open_page(browser, page_path)
         assert not errors
         assert all(u.startswith(("file:", "data:")) for u in requests), requests
         images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")

@@ -232,10 +232,10 @@ def parse_spec(raw: dict, *, source=None) -> SweepSpec:
         raise CuspInputError("posterior.selections needs a posterior: set compute.posterior = true "
                              "(or posterior = true on a prior)")
     if "mpm" in posterior.selections:
-        bad = [p.label for p in priors if p.posterior and p.family != "spike_and_slab"]
+        bad = [p.label for p in priors if p.posterior and not p.make(1.0).point_mass > 0]  # asked of the prior
         if bad:
-            raise CuspInputError(f"posterior.selections: 'mpm' (median probability model) needs a spike_and_slab "
-                                 f"posterior; prior {bad[0]!r} is not one")
+            raise CuspInputError(f"posterior.selections: 'mpm' (median probability model) needs a prior with a point "
+                                 f"mass at 0 (spike_and_slab); prior {bad[0]!r} has none")
     cv = _cv(raw["cv"], "cv") if "cv" in raw else None
     seeds = _seeds(raw.get("seeds", 1), "seeds")
     spec = SweepSpec(
@@ -439,6 +439,8 @@ def _synthetic_dataset(node, key, likelihood, sigma) -> DatasetSpec:
 
 
 def _prior_variants(node, key, grid, map_default, post_default) -> list[PriorSpec]:
+    from models.scripts.common import family_parameters
+
     node = _table(node, key)
     if "family" not in node:
         raise CuspInputError(f"missing key '{key}.family': one of {', '.join(REGISTRY)}")
@@ -446,9 +448,10 @@ def _prior_variants(node, key, grid, map_default, post_default) -> list[PriorSpe
     params = {k: v for k, v in node.items() if k not in _PRIOR_KEYS}
     if "scale" in params:
         raise CuspInputError(f"{key}.scale: the scales come from [scales] (or {key}.scales), not a scale parameter")
-    allowed = _family_parameters(family)
+    allowed, anything = family_parameters(family)
+    allowed = [a for a in allowed if a != "scale"]
     for name in params:
-        if name not in allowed:
+        if name not in allowed and not anything:
             raise CuspInputError(f"unknown key '{key}.{name}': {family} has the parameters "
                                  f"{', '.join(allowed) if allowed else '(none besides its scale)'}")
     scales = _scale_grid(node["scales"], f"{key}.scales") if "scales" in node else grid
@@ -490,13 +493,6 @@ def _product(grids):
     for grid in grids:
         combos = [c + (item,) for c in combos for item in grid]
     return combos
-
-
-def _family_parameters(family) -> tuple:
-    import inspect
-
-    signature = inspect.signature(REGISTRY[family].factory)
-    return tuple(name for name in signature.parameters if name != "scale")
 
 
 def _cv(node, key) -> CVSpec:
