@@ -50,28 +50,54 @@ def load_breast_cancer():
     return standardize(data.data), 1.0 - np.asarray(data.target, dtype=float), [str(n) for n in data.feature_names]
 
 
-def make_sparse_regression(n=100, p=50, k=5, *, likelihood="gaussian", sigma=1.0, signal=2.0, random_seed=0):
+def make_sparse_regression(n=100, p=50, k=5, *, likelihood="gaussian", sigma=1.0, signal=2.0, random_seed=0,
+                           correlation=0.0):
     """Synthetic data with a known sparse truth: ``k`` of ``p`` coefficients non-zero.
 
-    Returns ``(X, y, true_coef)``; ``X`` is standard normal, the non-zeros are
-    ``+-signal`` on the first ``k`` columns.  ``likelihood`` picks the response:
-    Gaussian (noise ``sigma``), logistic (0/1) or Poisson (counts, with the signal scaled
-    down so the counts stay moderate).
+    Returns ``(X, y, true_coef)``; the rows of ``X`` are standard normal, the non-zeros
+    are ``+-signal`` on the first ``k`` columns.  ``correlation`` ``rho`` in [0, 1) makes
+    the columns an AR(1) sequence, ``corr(x_i, x_j) = rho**|i - j|`` (made from the same
+    draws, so ``rho = 0`` gives the independent design).  ``likelihood`` picks the
+    response: Gaussian (noise ``sigma``), logistic (0/1) or Poisson (counts, with the
+    signal scaled down so the counts stay moderate).
     """
     rng = np.random.default_rng(random_seed)
-    X = rng.standard_normal((n, p))
+    X = _ar1_columns(rng.standard_normal((n, p)), correlation)
     w = np.zeros(p)
     w[:k] = signal * rng.choice([-1.0, 1.0], size=k)
-    if likelihood == "gaussian":
-        y = X @ w + sigma * rng.standard_normal(n)
-    elif likelihood == "logistic":
-        y = (rng.uniform(size=n) < 1 / (1 + np.exp(-(X @ w)))).astype(float)
-    elif likelihood == "poisson":
+    if likelihood == "poisson":
         w *= 0.25
-        y = rng.poisson(np.exp(1.0 + X @ w)).astype(float)
-    else:
-        raise ValueError(f"unknown likelihood {likelihood!r}")
-    return X, y, w
+    return X, _response(X, w, likelihood, sigma, rng), w
+
+
+def make_test_rows(true_coef, n, *, likelihood="gaussian", sigma=1.0, random_seed=0, correlation=0.0):
+    """``(X, y)``: ``n`` fresh rows drawn as :func:`make_sparse_regression` draws its
+    data, for the coefficients ``true_coef`` it returned (held-out data with a known truth)."""
+    rng = np.random.default_rng(random_seed)
+    X = _ar1_columns(rng.standard_normal((n, np.asarray(true_coef).size)), correlation)
+    return X, _response(X, np.asarray(true_coef, dtype=float), likelihood, sigma, rng)
+
+
+def _ar1_columns(Z, rho):
+    """Columns ``x_0 = z_0``, ``x_j = rho x_{j-1} + sqrt(1 - rho^2) z_j``: unit variance,
+    ``corr(x_i, x_j) = rho^|i - j|``."""
+    if rho == 0.0:
+        return Z
+    X = np.empty_like(Z)
+    X[:, 0] = Z[:, 0]
+    for j in range(1, Z.shape[1]):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1.0 - rho**2) * Z[:, j]
+    return X
+
+
+def _response(X, w, likelihood, sigma, rng):
+    if likelihood == "gaussian":
+        return X @ w + sigma * rng.standard_normal(X.shape[0])
+    if likelihood == "logistic":
+        return (rng.uniform(size=X.shape[0]) < 1 / (1 + np.exp(-(X @ w)))).astype(float)
+    if likelihood == "poisson":
+        return rng.poisson(np.exp(1.0 + X @ w)).astype(float)
+    raise ValueError(f"unknown likelihood {likelihood!r}")
 
 
 # ---------------------------------------------------------------------- checks on user data

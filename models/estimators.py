@@ -29,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from priors import CuspInputError, Prior, make_prior
 from priors.validation import check_bool, check_scale, check_seed, check_whole
 
+from models.cv import choose_scale, cv_curve, held_out_loss, scale_grid
 from models.likelihoods import noise_guess
 from models.model import Model
 
@@ -326,15 +327,7 @@ class _SparseCV(BaseEstimator):
     def _grid(self, model, X, y):
         if self.scales is not None:
             return np.sort(Model._path_scales(self.scales, "prior scales"))
-        n_scales = check_whole("n_scales", self.n_scales)
-        eps = check_scale("eps", self.eps)
-        if not eps < 1.0:
-            raise CuspInputError(f"eps must be below 1 (the grid spans b0 to b0 / eps), got {eps:g}")
-        try:
-            b0 = model.all_zero_scale(X, y)
-        except CuspInputError as err:
-            raise CuspInputError(f"{err}: give the grid as scales=") from None
-        return b0 * np.logspace(0.0, np.log10(1.0 / eps), n_scales)
+        return scale_grid(model, X, y, n_scales=self.n_scales, eps=self.eps)
 
     def _cross_validate(self, X, y):
         """Fill the CV attributes and the refit on all of ``X, y`` (coded as the likelihood takes it)."""
@@ -351,13 +344,12 @@ class _SparseCV(BaseEstimator):
         for k, (train, test) in enumerate(folds):
             path = model.map_path(X[train], y[train], scales=grid)
             loss[:, k] = self._held_out_loss(path, X[test], y[test])
-        mean, se = loss.mean(axis=1), loss.std(axis=1, ddof=1) / np.sqrt(len(folds))
-        best = int(np.argmin(mean))
-        within = np.flatnonzero(mean <= mean[best] + se[best])
+        mean, se = cv_curve(loss)
+        best, one_se = choose_scale(mean, se)
         self.scales_ = grid
         setattr(self, f"{self._loss}_path_", loss)
         self.cv_results_ = {"scale": grid, f"mean_test_{self._loss}": mean, f"se_test_{self._loss}": se}
-        self.scale_min_, self.scale_1se_ = float(grid[best]), float(grid[within.min()])
+        self.scale_min_, self.scale_1se_ = float(grid[best]), float(grid[one_se])
         self.scale_ = self.scale_1se_ if self.one_standard_error else self.scale_min_
         refit = self._estimator(self.scale_)
         if hasattr(self, "feature_names_in_"):
@@ -432,8 +424,7 @@ class SparseRegressorCV(RegressorMixin, _SparseCV):
                                fit_intercept=self.fit_intercept)
 
     def _held_out_loss(self, path, X, y):
-        predicted = path.coefs @ X.T + path.intercepts[:, None]
-        return np.mean((predicted - y) ** 2, axis=1)
+        return held_out_loss("gaussian", path.coefs, path.intercepts, X, y)
 
     def fit(self, X, y):
         """Cross-validate the grid, choose ``scale_``, refit on all of ``X, y``; returns self."""
@@ -478,8 +469,7 @@ class SparseClassifierCV(ClassifierMixin, _BinaryPredictions, _SparseCV):
                                 fit_intercept=self.fit_intercept)
 
     def _held_out_loss(self, path, X, y):
-        eta = path.coefs @ X.T + path.intercepts[:, None]
-        return np.mean(np.logaddexp(0.0, eta) - y * eta, axis=1)
+        return held_out_loss("logistic", path.coefs, path.intercepts, X, y)
 
     def fit(self, X, y):
         """Cross-validate the grid, choose ``scale_``, refit on all of ``X, y``; returns self."""

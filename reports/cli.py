@@ -2,7 +2,8 @@
 
 Commands: ``cusp demo`` (the diabetes data, report folder), ``cusp run MODEL`` (a model
 script or your own CSV), ``cusp report RESULTS`` (re-render without sampling), ``cusp
-explore`` (one interactive page), ``cusp priors`` (the prior families), ``cusp map`` (MAP only).  Errors a user can fix are one line
+explore`` (one interactive page), ``cusp sweep SPEC.toml`` (a grid of fits on dask, resumable),
+``cusp priors`` (the prior families), ``cusp map`` (MAP only).  Errors a user can fix are one line
 on stderr with exit code 2; output is written to a staging folder and moved into place
 only when complete, so an interrupted run leaves nothing half-written.
 """
@@ -131,6 +132,23 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--chains", type=chains_int, default=2, help="chains at each sampled scale (default 2)")
     explore.add_argument("--seed", type=seed_int, default=0, help="random seed of the Gibbs draws (default 0)")
 
+    sweep = sub.add_parser("sweep", help="a grid of fits (data sets x priors x scales x seeds x folds) on dask, resumable",
+                           description="Run the sweep described by SPEC.toml (see the README's Sweeps section) on a local "
+                                       "cluster of worker processes or a running dask scheduler; each finished cell is "
+                                       "written at once, so running the same command again resumes an interrupted sweep. "
+                                       "Writes OUT/results.csv, OUT/results.parquet and OUT/report.html.")
+    sweep.add_argument("spec", nargs="?", default=None, metavar="SPEC.toml", help="the sweep's TOML file (or use --preset)")
+    sweep.add_argument("--preset", default=None, choices=_sweep_presets(), help="a ready-made sweep instead of SPEC.toml")
+    sweep.add_argument("--out", default=None, help="the sweep folder (default ./cusp-sweep, or ./cusp-PRESET); an "
+                                                   "existing folder of the same sweep is resumed")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="worker processes of the local cluster (default: one per core)")
+    where.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="the address of a running dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sweep.add_argument("--force", action="store_true", help="replace the results of another sweep in --out")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+
     sub.add_parser("priors", help="table of the available priors and whether their MAP can have exact zeros")
     m = sub.add_parser("map", help="exact MAP with certificates on the diabetes data (no sampling)")
     m.add_argument("--prior", default="laplace", metavar="SPEC",
@@ -141,6 +159,37 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--param", action="append", metavar="KEY=VALUE", help="extra prior parameter, e.g. p=0.5 or nu=3")
     m.add_argument("--sigma", type=scale_float, default=DIABETES_SIGMA, help=f"Gaussian noise sd (default {DIABETES_SIGMA:g})")
     return parser
+
+
+def _sweep_presets() -> list:
+    from models.sweep.presets import PRESETS
+
+    return list(PRESETS)
+
+
+def _sweep(args) -> int:
+    from models.sweep import load_spec, preset, run
+    from reports.sweep import write_sweep_report
+
+    if (args.spec is None) == (args.preset is None):
+        raise CuspInputError("give the sweep's SPEC.toml or --preset NAME (one of them)")
+    spec = load_spec(preset(args.preset) if args.preset else args.spec)  # every check before any work
+    out = args.out if args.out is not None else ("cusp-sweep" if args.preset is None else f"cusp-{args.preset}")
+    try:
+        result = run(spec, out=out, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                     progress=False if args.no_progress else None)
+    except KeyboardInterrupt as exc:
+        cells = os.path.join(os.path.abspath(out), "cells")
+        kept = len([f for f in os.listdir(cells) if f.endswith(".json")]) if os.path.isdir(cells) else 0
+        what = "SIGTERM received" if "SIGTERM" in str(exc) else "interrupted"
+        print(f"cusp: {what}; {kept} finished cells are kept in {cells}: run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    report = write_sweep_report(result.out)
+    _step(f"{result.n_cells} cells: {result.computed} computed, {result.skipped} already done, {result.errors} "
+          f"failed ({result.seconds:.1f} s)")
+    _step(f"wrote {os.path.join(out, 'results.csv')}, {os.path.join(out, 'results.parquet')} and {report}")
+    return 1 if result.errors else 0
 
 
 def _scripts() -> dict:
@@ -347,4 +396,6 @@ def _dispatch(args) -> int:
         _study(args)
     elif args.command == "explore":
         _explore(args)
+    elif args.command == "sweep":
+        return _sweep(args)
     return 0

@@ -64,3 +64,15 @@ def test_map_vs_peers_benchmark_compares_supports_and_objectives(capsys):
     diffs = [float(x) for x in re.findall(r"objective rel diff (\S+)", out)]
     assert len(diffs) == 4 and max(diffs) < 1e-7
     assert all(r["memory"] > 0 for r in rows if r["case"] == "sparse")
+
+
+def test_sweep_benchmark_reports_speed_up_and_overhead(capsys):
+    """Tiny MAP-path cells on 1 and 2 workers (the posterior cells import PyMC in each
+    worker: the sweep tests run those): the speed-up, overhead and identity lines."""
+    bench = load("sweep")
+    args = argparse.Namespace(cells=4, kind="map", draws=20, tune=10, n=30, p=6, workers=[1, 2], trivial_cells=4)
+    out = bench.main(args)
+    text = capsys.readouterr().out
+    assert "speed-up 1 -> 2 workers" in text and "scheduling overhead per cell (2 workers)" in text
+    assert out["identical"] is True and out["speedup"] > 0 and "trivial_overhead" in out
+    assert {w: r["n"] for w, r in out["rows"].items()} == {1: 4, 2: 4}

@@ -10,8 +10,7 @@ import sys
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from browser_pages import launch, open_page
 
 
 @pytest.fixture(scope="module")
@@ -30,23 +29,13 @@ def demo_folder(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert os.path.exists(CHROMIUM), "Debian's chromium is required (.ci/run installs it with apt-get)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
 
-def _open(browser, path):
-    """Load ``path`` and return (page, console errors, URLs requested)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors, requests = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, errors, requests
+_open = open_page
 
 
 def _images(page):

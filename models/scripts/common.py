@@ -247,7 +247,7 @@ def parse_prior_spec(text) -> tuple[str, dict]:
     return specs[0]
 
 
-def _family_parameters(name) -> tuple[list[str], bool]:
+def family_parameters(name) -> tuple[list[str], bool]:
     """The keyword parameters of a registered family's factory, and whether it also takes
     arbitrary keywords (``**kwargs``)."""
     try:
@@ -286,7 +286,7 @@ def resolve_priors(values, *, scale=None, params=None) -> dict:
     specs = [spec for text in (values or ["laplace"]) for spec in parse_prior_specs(text)]
     accepted = {}
     for name, own in specs:
-        named, anything = _family_parameters(name)
+        named, anything = family_parameters(name)
         unknown = [k for k in own if k not in named and not anything]
         if unknown:
             raise CuspInputError(f"--prior {_describe_spec(name, own)}: {name} has no parameter {unknown[0]!r}; "
