@@ -24,8 +24,8 @@ from models.posterior.exact import (gaussian_posterior, horseshoe_posterior_mean
 from priors import gaussian, horseshoe, laplace
 from reports.explorer import render_explorer, script_json
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from browser_pages import launch
+
 pytestmark = pytest.mark.xdist_group("explorer")
 
 
@@ -43,9 +43,8 @@ def diabetes_page(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
-    assert os.path.exists(CHROMIUM), "Debian's chromium is required (.ci/run installs it with apt-get)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
