@@ -8,6 +8,9 @@ and the only expected failures are the Poisson posterior's, declared with the re
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -55,7 +58,21 @@ def _expected_failures(estimator):
     return _POISSON_POSTERIOR_XFAIL if posterior_poisson else {}
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
+def _without_array_api_check(checks):
+    """scikit-learn's checks, less ``check_array_api_input`` when SciPy's array API mode is
+    off in this process: scikit-learn then skips it (SciPy reads ``SCIPY_ARRAY_API`` once,
+    at import, and cusp runs without it).  It runs in its own process instead, below."""
+    if os.environ.get("SCIPY_ARRAY_API") == "1":
+        return checks
+    def name(param):  # a (estimator, check) pair, or a pytest.param of one (an expected failure)
+        check = (param.values if hasattr(param, "values") else param)[1]
+        return getattr(check, "func", check).__name__
+
+    params = [p for p in checks.args[1] if name(p) != "check_array_api_input"]
+    return pytest.mark.parametrize(checks.args[0], params, **checks.kwargs)
+
+
+@_without_array_api_check(parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures))
 def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # cusp's data warnings (constant columns...) on the checks' toy data
@@ -63,7 +80,20 @@ def test_scikit_learn_estimator_checks(estimator, check):
 
 
 @pytest.mark.slow
-@parametrize_with_checks(SLOW_ESTIMATORS, expected_failed_checks=_expected_failures)
+def test_scikit_learn_array_api_check_in_a_process_with_scipys_array_api_mode():
+    """``check_array_api_input`` (array API dispatch on, NumPy inputs: same results) needs
+    ``SCIPY_ARRAY_API=1`` before SciPy is imported: run in a process of its own."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-m", "",
+                           f"{__file__}::test_scikit_learn_estimator_checks",
+                           f"{__file__}::test_scikit_learn_estimator_checks_on_the_poisson_posterior", "-k", "check_array_api_input"],
+                          env={**os.environ, "SCIPY_ARRAY_API": "1"}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:]
+    n = len(ESTIMATORS) + len(SLOW_ESTIMATORS)
+    assert f"{n} passed" in done.stdout and "skipped" not in done.stdout, done.stdout[-3000:]
+
+
+@pytest.mark.slow
+@_without_array_api_check(parametrize_with_checks(SLOW_ESTIMATORS, expected_failed_checks=_expected_failures))
 def test_scikit_learn_estimator_checks_on_the_poisson_posterior(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
