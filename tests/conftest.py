@@ -25,6 +25,24 @@ def diabetes():
     return load_diabetes()
 
 
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory):
+    """``cusp demo`` run once (tiny sampling, the quick study): its report, study and
+    explorer pages, for the browser tests (test_browser.py and test_explorer.py share the
+    "demo" xdist group, so one worker builds it once)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("demo") / "report"
+    done = subprocess.run(
+        [sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60", "--chains", "1",
+         "--no-progress", "--quick-study"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 def pytest_generate_tests(metafunc):
     # Any test that takes a ``prior`` argument runs on every registered example prior.
     if "prior" in metafunc.fixturenames:

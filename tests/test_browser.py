@@ -5,24 +5,14 @@ leaves the file, and a hostile feature name or title is shown as text, never run
 """
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 from browser_pages import launch, open_page
 
 
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "report"
-    done = subprocess.run(
-        [sys.executable, "-m", "reports", "demo", "--out", str(out), "--draws", "60", "--tune", "60", "--chains", "1", "--no-progress",
-         "--quick-study"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    return out
+# the demo_folder fixture (conftest.py) is shared with test_explorer.py: one xdist group
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ page says it shows, the proximal maps and exact normal-means posteriors, the geo
 closed forms and a brute-force search along the line of solutions.
 """
 
+import json
 import math
 import os
 import subprocess
@@ -18,25 +19,26 @@ from scipy.special import ndtr
 
 from models import Model, gaussian_scale_for_density, load_diabetes
 from models.data import DIABETES_SIGMA
-from models.explorer import EXPLORER_PRIORS, N_SCALES, explore
+from models.explorer import EXPLORER_PRIORS, N_SCALES
 from models.posterior.exact import (gaussian_posterior, horseshoe_posterior_mean_median, horseshoe_posterior_moments,
                                     laplace_posterior)
 from priors import gaussian, horseshoe, laplace
-from reports.explorer import render_explorer, script_json
+from reports.explorer import script_json
 
 from browser_pages import launch
 
-pytestmark = pytest.mark.xdist_group("explorer")
+# the demo's explorer page (the demo_folder fixture of conftest.py, built once for this
+# module and test_browser.py: one xdist group)
+pytestmark = pytest.mark.xdist_group("demo")
 
 
 @pytest.fixture(scope="module")
-def diabetes_page(tmp_path_factory):
-    X, y, names = load_diabetes()
-    exploration = explore(X, y, names, sigma=DIABETES_SIGMA, label="diabetes", target="progression", draws=60,
-                          random_seed=3)
-    path = tmp_path_factory.mktemp("explore") / "explore.html"
-    path.write_text(render_explorer(exploration), encoding="utf-8")
-    return path, exploration
+def diabetes_page(demo_folder):
+    """``(path, data)``: the demo's explorer page and the data embedded in it."""
+    path = demo_folder / "explore.html"
+    html = path.read_text(encoding="utf-8")
+    start = html.index('<script type="application/json" id="cusp-data">') + len('<script type="application/json" id="cusp-data">')
+    return path, json.loads(html[start:html.index("</script>", start)])
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +110,7 @@ def _positions(page, slider):
 @pytest.mark.parametrize("key", list(EXPLORER_PRIORS))
 def test_zero_count_at_each_scale_is_the_exact_maps(page, diabetes_page, key):
     X, y, names = load_diabetes()
-    panel = next(p for p in diabetes_page[1].data["priors"] if p["key"] == key)
+    panel = next(p for p in diabetes_page[1]["priors"] if p["key"] == key)
     assert len(panel["scales"]) == N_SCALES >= 200
     page.page.select_option("#prior", key)
     factory = EXPLORER_PRIORS[key][1]
@@ -139,7 +141,7 @@ def test_keyboard_selects_the_prior_and_the_scale_keeps_its_place(page):
 
 
 def test_posterior_summaries_are_the_nearest_sampled_scales(page, diabetes_page):
-    panel = next(p for p in diabetes_page[1].data["priors"] if p["key"] == "laplace")
+    panel = next(p for p in diabetes_page[1]["priors"] if p["key"] == "laplace")
     post = panel["posterior"]
     page.page.select_option("#prior", "laplace")
     page.keys("#scale", "Home", *["ArrowRight"] * (post["index"][1] + 3))
@@ -153,7 +155,7 @@ def test_posterior_summaries_are_the_nearest_sampled_scales(page, diabetes_page)
 
 def test_concentration_never_gives_a_gaussian_zero(page, diabetes_page):
     X, y, names = load_diabetes()
-    conc = diabetes_page[1].data["concentration"]
+    conc = diabetes_page[1]["concentration"]
     lap = Model("gaussian", laplace(conc["laplace_b"]), sigma=DIABETES_SIGMA).map(X, y)
     smallest = []
     for move in _positions(page, "#concentration"):

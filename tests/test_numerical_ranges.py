@@ -36,9 +36,11 @@ from reports.figures import figure_to_svg, plot_prior_densities
 LOW, HIGH = SCALE_RANGE
 EXTREME_SCALES = [1e-50, 1e-20, 1e20, 1e50]
 SIGMA = 54.0  # the diabetes noise sd (models.data.DIABETES_SIGMA)
-# One fit must finish in this many seconds (they take < 0.3 s on the diabetes data;
-# the limit is generous for a loaded machine, and far below the old hangs of minutes).
-FIT_SECONDS = 10.0
+# One fit must finish in this many seconds: a guard against the old hangs (runs that
+# never ended), not a speed target (benchmarks/ measure speed).  Most fits take < 0.3 s;
+# the logistic smoothed Laplace at scale 1e50 takes 6-7 s alone and measured 12.2 s
+# beside the rest of the suite on 2 cores, so 10 s failed on a loaded machine.
+FIT_SECONDS = 60.0
 RANGE_TEXT = "must be a finite number >= 1e-50 and <= 1e+50"
 
 
