@@ -16,6 +16,29 @@ def run(*args, cwd=None):
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
 
 
+def run_inline(module, *argv):
+    """``python -m module argv`` through the same entry point in this process, for the
+    checks that stop at parsing or validation (an interpreter start-up is ~1 s each; the
+    full runs above go through ``python -m``).  Returns the exit code and the output."""
+    import contextlib
+    import importlib
+    import io
+
+    from models.scripts.common import script_entry_point
+    from reports.cli import main
+
+    out, err, saved = io.StringIO(), io.StringIO(), sys.argv
+    sys.argv = [module, *argv]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(argv)) if module == "reports" else script_entry_point(importlib.import_module(module))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = saved
+    return subprocess.CompletedProcess([module, *argv], code, out.getvalue(), err.getvalue())
+
+
 def assert_one_line_error(out, message):
     assert out.returncode == 2, out.stdout + out.stderr
     assert "Traceback" not in out.stderr
@@ -39,7 +62,7 @@ def test_diabetes_script_prints_certified_zeros():
 
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_script_help(name):
-    out = run("-m", f"models.scripts.{name}", "--help")
+    out = run_inline(f"models.scripts.{name}", "--help")
     assert out.returncode == 0
     for option in ("--draws", "--tune", "--chains", "--seed", "--no-progress"):
         assert option in out.stdout
@@ -59,7 +82,7 @@ def test_script_api():
 
 
 def test_unknown_prior_in_priors_option():
-    out = run("-m", "models.scripts.diabetes", "--priors", "laplace,ridge", *TINY)
+    out = run_inline("models.scripts.diabetes", "--priors", "laplace,ridge", *TINY)
     assert_one_line_error(out, "unknown prior 'ridge' in --priors; choose from laplace, gaussian, horseshoe")
 
 
@@ -143,7 +166,7 @@ def test_regression_bad_csv_is_one_line_and_exit_2(tmp_path, content, extra, mes
     path = tmp_path / "data.csv"
     if content is not None:
         path.write_text(content)
-    out = run("-m", "models.scripts.regression", "--data", str(path), "--target", "y", *extra, *TINY)
+    out = run_inline("models.scripts.regression", "--data", str(path), "--target", "y", *extra, *TINY)
     assert_one_line_error(out, message)
 
 
@@ -169,7 +192,7 @@ def test_regression_messages_name_the_problem(tmp_path):
 
 # ---------------------------------------------------------------------- the CLI
 def test_cli_priors_table():
-    out = run("-m", "reports", "priors")
+    out = run_inline("reports", "priors")
     assert out.returncode == 0
     assert "horseshoe" in out.stdout and "smooth at 0" in out.stdout
 
@@ -183,7 +206,7 @@ def test_cli_priors_table():
     ],
 )
 def test_cli_bad_input_is_one_line_and_exit_2(args, message):
-    out = run("-m", "reports", *args)
+    out = run_inline("reports", *args)
     assert out.returncode == 2
     assert message in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
