@@ -25,6 +25,19 @@ def diabetes():
     return load_diabetes()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, through Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_pages import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
 @pytest.fixture(scope="session")
 def demo_folder(tmp_path_factory):
     """``cusp demo`` run once (tiny sampling, the quick study): its report, study and

@@ -8,21 +8,11 @@ import os
 
 import pytest
 
-from browser_pages import launch, open_page
+from browser_pages import open_page
 
 
 # the demo_folder fixture (conftest.py) is shared with test_explorer.py: one xdist group
 pytestmark = pytest.mark.xdist_group("demo")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 _open = open_page

@@ -25,7 +25,6 @@ from models.posterior.exact import (gaussian_posterior, horseshoe_posterior_mean
 from priors import gaussian, horseshoe, laplace
 from reports.explorer import script_json
 
-from browser_pages import launch
 
 # the demo's explorer page (the demo_folder fixture of conftest.py, built once for this
 # module and test_browser.py: one xdist group)
@@ -39,16 +38,6 @@ def diabetes_page(demo_folder):
     html = path.read_text(encoding="utf-8")
     start = html.index('<script type="application/json" id="cusp-data">') + len('<script type="application/json" id="cusp-data">')
     return path, json.loads(html[start:html.index("</script>", start)])
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 class Page:
