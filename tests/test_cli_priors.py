@@ -44,6 +44,9 @@ def _one_line_error(capsys, argv, message):
 
 
 # ---------------------------------------------------------------------- the issue's command
+# ~13 s (the bridge samples with NUTS: a PyMC compilation, in a fresh process): the slow
+# tier, which CI runs; where p goes is also checked without sampling below
+@pytest.mark.slow
 def test_issue_command_fits_both_priors_with_their_own_parameters(csv_path, tmp_path):
     out = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "reports", *_regression(csv_path, out, "--prior", "bridge,laplace",

@@ -9,8 +9,6 @@ closed forms and a brute-force search along the line of solutions.
 import json
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -289,8 +287,21 @@ def test_horseshoe_mean_and_median_against_adaptive_quadrature():
         assert np.array_equal(got.median, -horseshoe_posterior_mean_median(-ys, sigma=1.0, tau=tau).median)
 
 
-def _cusp(*argv, cwd):
-    return subprocess.run([sys.executable, "-m", "reports", *argv], capture_output=True, text=True, cwd=cwd, timeout=300)
+def _cusp_inline(*argv, cwd):
+    """``cusp argv`` run in this process from folder ``cwd``: ``(exit code, stderr)``."""
+    import contextlib
+    import io
+
+    from reports.cli import main
+
+    err, old = io.StringIO(), os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stderr(err):
+            code = main(list(argv))
+    finally:
+        os.chdir(old)
+    return code, err.getvalue()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -304,26 +315,14 @@ def _cusp(*argv, cwd):
     (["--data", "short.csv", "--target", "y"], "give it with --sigma"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, argv, message):
-    from reports.cli import main
-
     (tmp_path / "d.csv").write_text("a,b,y\n1,2,3\n2,1,4\n3,5,2\n4,4,8\n", encoding="utf-8")
     (tmp_path / "short.csv").write_text("a,b,y\n1,2,3\n2,1,4\n3,5,2\n", encoding="utf-8")  # n = 3 <= p + 1
     (tmp_path / "exists.html").write_text("mine", encoding="utf-8")
     (tmp_path / "folder").mkdir()
     before = sorted(os.listdir(tmp_path))
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        import contextlib
-        import io
-
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err):
-            code = main(["explore", *argv])
-    finally:
-        os.chdir(old)
-    lines = err.getvalue().strip().splitlines()
-    assert code == 2 and len(lines) == 1 and message in lines[0], err.getvalue()
+    code, err = _cusp_inline("explore", *argv, cwd=tmp_path)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and message in lines[0], err
     assert sorted(os.listdir(tmp_path)) == before
     assert (tmp_path / "exists.html").read_text(encoding="utf-8") == "mine"
 
@@ -336,13 +335,13 @@ def test_cli_on_a_csv_with_hostile_names_writes_a_page_that_shows_them_as_text(b
     rows = [",".join(hostile + ["target"])] + [",".join(f"{v:.6f}" for v in (*xi, yi)) for xi, yi in zip(X, y)]
     (tmp_path / "<b>mine<i>.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     argv = ["explore", "--data", "<b>mine<i>.csv", "--target", "target", "-o", "page.html", "--draws", "30"]
-    done = _cusp(*argv, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+    code, err = _cusp_inline(*argv, cwd=tmp_path)
+    assert code == 0, err
     opened = Page(browser, tmp_path / "page.html")
     assert opened.page.evaluate("window.__pwned") is None
     assert opened.page.locator("#coef-table tbody tr td:first-child").all_text_contents() == hostile
     assert opened.page.text_content("#dataset-label") == "<b>mine<i>.csv"
     assert "least squares" in opened.page.text_content(".lead")
     opened.close()
-    again = _cusp(*argv, cwd=tmp_path)
-    assert again.returncode == 2 and "already exists" in again.stderr
+    code, err = _cusp_inline(*argv, cwd=tmp_path)
+    assert code == 2 and "already exists" in err
