@@ -55,6 +55,9 @@ def test_report_rerenders_the_same_numbers_without_sampling(run_folder, tmp_path
 _TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+]00:00")
 
 
+# a whole cusp run (sampling, report) in a fresh process, ~9-12 s from cold caches: the slow
+# tier (CI runs it); same seed, same draws is tested in-process in test_posterior.py and test_gibbs*.py
+@pytest.mark.slow
 def test_same_command_and_seed_give_byte_identical_results(run_folder, tmp_path):
     """Determinism: apart from ArviZ's ``created_at`` timestamps, the second run writes
     the same bytes (netCDF, JSON and HTML)."""

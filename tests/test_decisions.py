@@ -157,6 +157,9 @@ def _cusp(*argv, cwd):
     return subprocess.run([sys.executable, "-m", "reports", *argv], capture_output=True, text=True, cwd=cwd, timeout=600)
 
 
+# a whole cusp run (sampling, report) in a fresh process, ~9-12 s from cold caches: the slow
+# tier (CI runs it); --select's parsing and errors are tested without sampling below
+@pytest.mark.slow
 def test_cli_select_stores_what_was_asked(tmp_path):
     # the normal-means script: the quickest run with a MAP and a posterior to decide from
     done = _cusp("run", "normal_means", "--y=-2.5,-0.4,0.3,1.8", "--priors", "laplace", "--draws", "40", "--tune", "40",

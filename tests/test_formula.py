@@ -66,6 +66,9 @@ def _cusp(*args, cwd):
     return subprocess.run([sys.executable, "-m", "reports", *args], capture_output=True, text=True, timeout=600, cwd=cwd)
 
 
+# a whole cusp run (sampling, report) in a fresh process, ~9-12 s from cold caches: the slow
+# tier (CI runs it); the formula's encoding is tested in-process in this file
+@pytest.mark.slow
 def test_cli_encodes_a_text_column_with_a_formula_and_refuses_it_without(frame, tmp_path):
     frame[["y", "x", "group"]].to_csv(tmp_path / "data.csv", index=False)
     done = _cusp("run", "regression", "--data", "data.csv", "--target", "y", "--out", "plain", cwd=tmp_path)

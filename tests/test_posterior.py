@@ -102,6 +102,8 @@ def laplace_means():
     return model.fit(y=Y_MEANS, draws=1500, tune=700, chains=2, random_seed=11, sampler="pymc")
 
 
+# a NUTS sampler against an exact posterior with thousands of draws: the slow tier (CI runs it)
+@pytest.mark.slow
 def test_nuts_matches_the_exact_laplace_posterior(laplace_means):
     idata = laplace_means.idata
     exact = laplace_posterior(Y_MEANS, sigma=SIGMA, b=1.0)
@@ -127,6 +129,8 @@ def test_laplace_map_has_zeros_and_the_posterior_has_none(laplace_means):
     assert np.all(np.abs(got - exact.prob_abs_below(0.1)) < N_MC_SE * se + 1e-3)
 
 
+# a NUTS sampler against an exact posterior with thousands of draws: the slow tier (CI runs it)
+@pytest.mark.slow
 def test_nuts_matches_the_exact_horseshoe_posterior_mean():
     y = np.array([0.4, 1.8, 4.5])
     tau = 1.0
@@ -139,6 +143,8 @@ def test_nuts_matches_the_exact_horseshoe_posterior_mean():
     assert fit.diagnostics.n_divergent == 0
 
 
+# a NUTS sampler against an exact posterior with thousands of draws: the slow tier (CI runs it)
+@pytest.mark.slow
 def test_spike_and_slab_puts_exact_zeros_where_the_exact_posterior_does():
     """P(w = 0 | y) for one normal mean has a closed form (Bayes factor of N(0, sigma^2)
     against N(0, sigma^2 + s^2))."""

@@ -93,6 +93,9 @@ def test_breast_cancer_laplace_zeros():
     assert "laplace: global MAP has exact zeros: 22 of 30 (all certified" in out.stdout
 
 
+# a whole cusp run (sampling, report) in a fresh process, ~9-12 s from cold caches: the slow
+# tier (CI runs it); Poisson NUTS compiles a PyMC model
+@pytest.mark.slow
 def test_poisson_counts_support_recovery():
     out = run("-m", "models.scripts.poisson_counts", "--n", "80", "--p", "10", "--k", "3", "--scale", "0.02", "--priors", "laplace", *TINY)
     assert out.returncode == 0, out.stderr
