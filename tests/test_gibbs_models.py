@@ -198,6 +198,9 @@ def test_chains_in_processes_give_the_serial_draws(data, monkeypatch):
         np.testing.assert_array_equal(serial[name][0], one[name][0])
 
 
+# ~12 s from a cold cache (its NUTS half compiles a PyMC model): the slow tier, which CI runs;
+# every default-tier Gibbs test runs through sampler='auto', and the NUTS branch is tested below
+@pytest.mark.slow
 # ------------------------------------------------------------------ sampler="auto"
 def test_auto_runs_gibbs_where_it_applies_and_says_so(data):
     X, y = data

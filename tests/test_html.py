@@ -251,6 +251,9 @@ def test_warnings_are_shown_first(run, text, page):
     assert text.index('id="warnings"') < text.index('id="summary"')
 
 
+# ~9 s from a cold cache (NUTS on a logistic horseshoe, two chains): the slow tier, which CI runs;
+# the warnings' wording and the report's box are tested without sampling in this file
+@pytest.mark.slow
 def test_real_sampler_faults_reach_the_result_and_the_report():
     """A run that really goes wrong: the non-centred horseshoe on logistic data with a
     deliberately tiny target_accept (huge steps) and short chains.  Divergences, r_hat
