@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 
 __all__ = ["Interrupted", "catch_signals", "interrupted", "raise_if_interrupted"]
@@ -47,6 +48,19 @@ def raise_if_interrupted() -> None:
         raise Interrupted(f"{_state['signal']} received")
 
 
+def _quiet_interrupts(hook):
+    """``sys.unraisablehook`` that drops :class:`Interrupted`: a signal that lands in a
+    callback Python cannot raise from (numba's compiler calls back through ctypes) was
+    printed as an "Exception ignored" traceback; it is recorded, and
+    :func:`raise_if_interrupted` raises it where the work resumes."""
+    def quiet(unraisable):
+        if isinstance(unraisable.exc_value, Interrupted):
+            return
+        hook(unraisable)
+
+    return quiet
+
+
 @contextlib.contextmanager
 def catch_signals():
     """Record SIGINT and SIGTERM while the block runs (re-entrant; a no-op outside the
@@ -57,11 +71,13 @@ def catch_signals():
         return
     outermost = _state["depth"] == 0
     previous = {}
+    previous_hook = sys.unraisablehook
     if outermost:
         _state["signal"] = None
         for name in _HANDLED:
             sig = getattr(signal, name)
             previous[sig] = signal.signal(sig, _record)
+        sys.unraisablehook = _quiet_interrupts(previous_hook)
     _state["depth"] += 1
     try:
         yield
@@ -70,4 +86,5 @@ def catch_signals():
         if outermost:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            sys.unraisablehook = previous_hook
             _state["signal"] = None

@@ -409,21 +409,9 @@ def write_atomically(path, write, *, overwrite=False, suffix=""):
     into the same folder.  An existing ``path`` is replaced only with ``overwrite=True``,
     and never when it is a folder.
     """
-    path = os.fspath(path)
-    if not path.strip():
-        raise CuspInputError("the output file name is empty; give a file name")
-    if os.path.isdir(path):
-        raise CuspInputError(f"{path} is a folder; give a file name to write")
-    if os.path.lexists(path) and not overwrite:
-        raise CuspInputError(f"{path} already exists; choose another name or allow overwriting (--force)")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise CuspInputError(f"folder {directory} does not exist; create it first")
+    path, directory = _checked_output(path, overwrite=overwrite)
     remove_stale_temp_files(directory)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=suffix or ".tmp", dir=directory)
-    except OSError as exc:
-        raise CuspInputError(f"cannot write in folder {directory} ({exc.strerror}); choose another place") from None
+    fd, tmp = _temporary_file(directory, suffix)
     os.close(fd)
     try:
         write(tmp)
@@ -436,6 +424,39 @@ def write_atomically(path, write, *, overwrite=False, suffix=""):
 
 
 _TEMP_PREFIX = ".cusp-"
+
+
+def _checked_output(path, *, overwrite):
+    path = os.fspath(path)
+    if not path.strip():
+        raise CuspInputError("the output file name is empty; give a file name")
+    if os.path.isdir(path):
+        raise CuspInputError(f"{path} is a folder; give a file name to write")
+    if os.path.lexists(path) and not overwrite:
+        raise CuspInputError(f"{path} already exists; choose another name or allow overwriting (--force)")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CuspInputError(f"folder {directory} does not exist; create it first")
+    return path, directory
+
+
+def _temporary_file(directory, suffix):
+    try:
+        return tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{os.getpid()}-", suffix=suffix or ".tmp", dir=directory)
+    except OSError as exc:
+        raise CuspInputError(f"cannot write in folder {directory} ({exc.strerror}); choose another place") from None
+
+
+def check_output_file(path, *, overwrite=False) -> str:
+    """The checks :func:`write_atomically` makes before writing ``path`` (a name, not a
+    folder, not an existing file unless ``overwrite``, a folder that exists and takes a
+    new file), made up front: a command calls it before its work, so bad output is one
+    clear error at once, not after minutes.  Returns the path."""
+    path, directory = _checked_output(path, overwrite=overwrite)
+    fd, probe = _temporary_file(directory, ".probe")
+    os.close(fd)
+    os.unlink(probe)
+    return path
 
 
 def remove_stale_temp_files(directory) -> list[str]:

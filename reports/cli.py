@@ -17,7 +17,7 @@ import sys
 
 from models.data import DIABETES_SIGMA
 from models.interrupts import catch_signals, raise_if_interrupted
-from models.io import write_text_atomically
+from models.io import check_output_file, write_text_atomically
 from models.runs import load_run, save_run
 from models.scripts.common import (
     chains_int,
@@ -299,10 +299,7 @@ def _explore(args):
     from reports.explorer import write_explorer
 
     folder, filename = os.path.split(os.path.abspath(args.output))
-    if os.path.isdir(args.output):
-        raise CuspInputError(f"{args.output} is a folder; give -o a file name such as explore.html")
-    if os.path.lexists(args.output) and not args.force:
-        raise CuspInputError(f"{args.output} already exists; choose another name or allow overwriting (--force)")
+    check_output_file(args.output, overwrite=args.force)  # before the work, not after
     if args.data is not None and os.path.abspath(args.data) == os.path.abspath(args.output):
         raise CuspInputError("-o would overwrite the --data file; choose another output name")
     exploration = _exploration(args.data, args.target, args.sigma, args.seed, draws=args.draws, chains=args.chains)
@@ -351,6 +348,7 @@ def _report(args):
         _step(f"wrote {len(names)} figures into {args.figures}")
         return
     output = os.path.join(folder, "report.html") if args.output is None else args.output
+    check_output_file(output, overwrite=args.force)  # before rendering, not after
     html = render_run(run)
     write_text_atomically(output, html, overwrite=args.force, suffix=".html")
     _step(f"wrote {output}")

@@ -147,6 +147,26 @@ def test_ctrl_c_during_the_demo_stops_its_study_process_and_writes_nothing(tmp_p
     assert _processes_mentioning(str(out)) == []
 
 
+def test_a_signal_inside_a_callback_is_not_printed_but_still_stops_the_work(capsys):
+    """A signal that lands in a ctypes callback (numba compiling) cannot be raised there:
+    Python hands it to sys.unraisablehook, which printed an "Exception ignored" traceback.
+    Inside catch_signals an Interrupted is dropped there (it is recorded and raised where
+    the work resumes); anything else still reaches the previous hook."""
+    import types
+
+    seen = []
+    previous, sys.unraisablehook = sys.unraisablehook, seen.append
+    try:
+        with catch_signals():
+            sys.unraisablehook(types.SimpleNamespace(exc_value=Interrupted("SIGINT received")))
+            other = types.SimpleNamespace(exc_value=ValueError("not a signal"))
+            sys.unraisablehook(other)
+        assert seen == [other]
+        assert sys.unraisablehook == seen.append  # restored
+    finally:
+        sys.unraisablehook = previous
+
+
 def test_pymc_returning_the_draws_made_before_ctrl_c_is_refused(tmp_path):
     """In-process: a SIGINT while PyMC draws (PyMC then returns the draws so far) raises
     Interrupted from Model.sample instead of returning them."""

@@ -86,6 +86,9 @@ def test_unknown_prior_in_priors_option():
     assert_one_line_error(out, "unknown prior 'ridge' in --priors; choose from laplace, gaussian, horseshoe")
 
 
+# a whole cusp run (sampling, report) in a fresh process, ~7 s from cold caches: the slow
+# tier (CI runs it); the logistic Gibbs sampler and MAP are tested in-process elsewhere
+@pytest.mark.slow
 def test_breast_cancer_laplace_zeros():
     out = run("-m", "models.scripts.breast_cancer", "--priors", "laplace", *TINY)
     assert out.returncode == 0, out.stderr
