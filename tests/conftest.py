@@ -116,7 +116,6 @@ def pytest_addoption(parser, pluginmanager):
 _SHARED_SCOPES = ("module", "class", "package")
 
 
-@pytest.hookimpl(wrapper=True)
 def pytest_xdist_auto_num_workers(config):
     """``-n auto`` (pyproject's addopts): one worker more than cores.  Many tests wait on a
     process they started (a `cusp` run, Chromium, a dask cluster); the extra worker fills
@@ -127,6 +126,7 @@ def pytest_xdist_auto_num_workers(config):
     return (os.cpu_count() or 1) + 1
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     # Under ``--dist loadgroup`` (pyproject's addopts), tests that use a module-scoped
     # fixture (a PyMC fit, a rendered demo) form one group per module and run on one
