@@ -9,7 +9,6 @@ nothing: styles and script are inline and a Content-Security-Policy forbids any 
 from __future__ import annotations
 
 import importlib.resources
-import json
 
 import markupsafe
 
@@ -39,12 +38,12 @@ def _script() -> str:
 def render_explorer(exploration) -> str:
     """The page's HTML (a string): the data as escaped JSON, the script and styles inline."""
     data = exploration.data
-    json.loads(exploration.to_json())  # the data must be plain JSON (no NaN/inf)
+    text = exploration.to_json()  # refuses NaN and inf: the data must be plain JSON
     return environment().get_template("explore.html.j2").render(
         dataset=data["dataset"],
         priors=data["priors"],
         seconds=exploration.seconds,
-        data_json=markupsafe.Markup(script_json(exploration.to_json())),
+        data_json=markupsafe.Markup(script_json(text)),
         script=markupsafe.Markup(_script()),
     )
 
